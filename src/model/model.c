@@ -196,13 +196,21 @@ static void diag_add(struct hm_model *m, struct hm_outcome *out, unsigned int ki
 {
 	struct hm_diag *d;
 
+	unsigned int site = kind;
+
 	m->st.diags[kind]++;
-	/* WARN_ON_ONCE fires once per boot: later ones are silent in dmesg */
+	/*
+	 * WARN_ON_ONCE fires once per boot: later ones are silent in dmesg.
+	 * kunmap_local_indexed() has one WARN for any address that is not the
+	 * top's, whether another live mapping or none.
+	 */
+	if (kind == HM_DIAG_LOCAL_NOT_MAPPED)
+		site = HM_DIAG_LOCAL_OUT_OF_ORDER;
 	if (reaction == HM_KERNEL_WARN_ONCE) {
-		if (m->warned[kind / 64] & (1ull << (kind % 64)))
+		if (m->warned[site / 64] & (1ull << (site % 64)))
 			reaction = HM_KERNEL_NOTHING;
 		else
-			m->warned[kind / 64] |= 1ull << (kind % 64);
+			m->warned[site / 64] |= 1ull << (site % 64);
 	}
 	if (out->nr_diags >= HM_OUTCOME_MAX_DIAGS)
 		return;
