@@ -332,6 +332,19 @@ struct hm_model;
 struct hm_model *hm_model_new(const struct hm_profile *profile);
 
 /**
+ * hm_model_clone_pool() - copy of a model's pkmap pool, for trying an order out
+ * @model: the model
+ *
+ * The copy has the pool (counts, page addresses, search positions, waiters,
+ * the kmap_lock) and nothing else: no tasks, no history of pages seen, zeroed
+ * statistics.  Its kmap()/kunmap() outcomes are the ones @model would give
+ * for the same events.
+ *
+ * Return: the copy (free with hm_model_free()), or NULL with errno set.
+ */
+struct hm_model *hm_model_clone_pool(const struct hm_model *model);
+
+/**
  * hm_model_free() - release a model
  * @model: the model, or NULL
  */

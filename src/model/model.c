@@ -557,6 +557,8 @@ static void seen_add(struct hm_model *m, uint64_t key)
 {
 	uint64_t h = hash64(key ^ 0x5bd1e995);
 
+	if (!m->seen)
+		return;
 	for (int i = 0; i < 4; i++, h = hash64(h)) {
 		uint64_t bit = h & ((1ull << SEEN_BITS_SHIFT) - 1);
 
@@ -568,6 +570,8 @@ static bool seen_has(const struct hm_model *m, uint64_t key)
 {
 	uint64_t h = hash64(key ^ 0x5bd1e995);
 
+	if (!m->seen)
+		return true;
 	for (int i = 0; i < 4; i++, h = hash64(h)) {
 		uint64_t bit = h & ((1ull << SEEN_BITS_SHIFT) - 1);
 
@@ -1478,6 +1482,64 @@ nomem:
 	hm_model_free(m);
 	errno = ENOMEM;
 	return NULL;
+}
+
+static void *dup_array(const void *src, size_t n, size_t size, bool *fail)
+{
+	void *dst;
+
+	if (!src || !n)
+		return NULL;
+	dst = malloc(n * size);
+	if (!dst) {
+		*fail = true;
+		return NULL;
+	}
+	memcpy(dst, src, n * size);
+	return dst;
+}
+
+struct hm_model *hm_model_clone_pool(const struct hm_model *src)
+{
+	struct hm_model *m = malloc(sizeof(*m));
+	bool fail = false;
+
+	if (!m) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	*m = *src;
+	m->count = dup_array(src->count, src->p.last_pkmap, sizeof(*m->count), &fail);
+	m->slot = dup_array(src->slot, src->p.last_pkmap, sizeof(*m->slot), &fail);
+	m->last_nr = dup_array(src->last_nr, src->p.nr_colors, sizeof(*m->last_nr), &fail);
+	m->phash_key = dup_array(src->phash_key, src->phash_mask + 1, sizeof(*m->phash_key), &fail);
+	m->phash_slot = dup_array(src->phash_slot, src->phash_mask + 1, sizeof(*m->phash_slot),
+				  &fail);
+	m->waiters = dup_array(src->waiters, src->cap_waiters, sizeof(*m->waiters), &fail);
+	m->seen = NULL;		/* seen_has() is then always true: no "predates" guesses */
+	m->done = NULL;
+	m->nr_done = m->done_head = m->cap_done = 0;
+	m->nr_tasks = 0;
+	m->cap_tasks = 16;
+	m->tasks = malloc(m->cap_tasks * sizeof(*m->tasks));
+	m->thash_mask = 63;
+	m->thash = calloc(m->thash_mask + 1, sizeof(*m->thash));
+	m->cpus = calloc(src->p.nr_cpus_max, sizeof(*m->cpus));
+	m->free_list = NULL;
+	m->nr_free_stacks = m->cap_free_stacks = 0;
+	memset(&m->st, 0, sizeof(m->st));
+	m->st.first_mismatch_index = HM_NONE;
+	if (!m->tasks || !m->thash || !m->cpus || ensure_free_list(m))
+		fail = true;
+	if (fail) {
+		m->nr_tasks = 0;
+		hm_model_free(m);
+		errno = ENOMEM;
+		return NULL;
+	}
+	for (uint32_t i = 0; i < src->p.nr_cpus_max; i++)
+		m->cpus[i].cur = UINT32_MAX;
+	return m;
 }
 
 void hm_model_free(struct hm_model *m)
