@@ -12,6 +12,7 @@
  * resource, and synchronisation with traces that start mid-flight.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,7 +22,13 @@
 #define PAGE_ID_BIT (1ull << 63)
 #define KEY_NONE HM_NONE
 
-/* Bloom filter of pages kmap()ed during the trace: 2^24 bits, 4 probes. */
+/*
+ * Bloom filter of the pages a flush took a pkmap address from: 2^24 bits,
+ * 4 probes.  A kunmap() of a page with no address is a BUG if the page lost
+ * its address during the trace, and a mapping from before the trace if it
+ * never had one here: a page mapped in the trace can only lose its address
+ * through flush_all_zero_pkmaps().
+ */
 #define SEEN_BITS_SHIFT 24
 
 #define MAX_IRQ_NEST 16
@@ -72,6 +79,8 @@ struct irq_frame {
 };
 
 struct cpu_state {
+	int64_t hint_key;	/* the task the last event on this CPU was for */
+	uint32_t hint;		/* its index + 1, 0 if none */
 	uint32_t cur;		/* running task, UINT32_MAX if unknown */
 	uint32_t nest;
 	struct irq_frame irq[MAX_IRQ_NEST];
@@ -95,7 +104,8 @@ struct hm_model {
 	uint64_t *phash_key;		/* page -> slot, open addressing */
 	int32_t *phash_slot;
 	uint32_t phash_mask;
-	uint64_t *seen;			/* Bloom filter of kmap()ed pages */
+	uint64_t *seen;			/* Bloom filter of pages flushed out of the pool */
+	bool pool_copy;			/* made by hm_model_clone_pool() */
 
 	/* the lock */
 	uint64_t lock_free_at;
@@ -233,7 +243,8 @@ static void diag_add(struct hm_model *m, struct hm_outcome *out, unsigned int ki
 
 static void outcome_init(struct hm_outcome *out, const struct hm_event *ev)
 {
-	memset(out, 0, sizeof(*out));
+	/* everything but the diagnostics array, which nr_diags guards */
+	memset(out, 0, offsetof(struct hm_outcome, diags));
 	out->ts = ev->ts;
 	out->vaddr = HM_NONE;
 	out->page = page_key(ev);
@@ -397,13 +408,21 @@ static int thash_grow(struct hm_model *m)
 static struct task *task_get(struct hm_model *m, int32_t pid, uint32_t cpu, bool create)
 {
 	int64_t key = task_key(pid, cpu);
-	uint32_t b = (uint32_t)hash64((uint64_t)key) & m->thash_mask;
+	struct cpu_state *c = &m->cpus[cpu];
+	uint32_t b;
 	struct task *t;
 
+	/* consecutive events on a CPU are mostly for the same task */
+	if (c->hint && c->hint_key == key)
+		return &m->tasks[c->hint - 1];
+	b = (uint32_t)hash64((uint64_t)key) & m->thash_mask;
 	while (m->thash[b]) {
 		t = &m->tasks[m->thash[b] - 1];
-		if (t->key == key)
+		if (t->key == key) {
+			c->hint = m->thash[b];
+			c->hint_key = key;
 			return t;
+		}
 		b = (b + 1) & m->thash_mask;
 	}
 	if (!create)
@@ -557,8 +576,14 @@ static void seen_add(struct hm_model *m, uint64_t key)
 {
 	uint64_t h = hash64(key ^ 0x5bd1e995);
 
-	if (!m->seen)
+	if (m->pool_copy)
 		return;
+	if (!m->seen) {
+		/* first flush that clears something: the only allocation it makes */
+		m->seen = calloc((1u << SEEN_BITS_SHIFT) / 64, sizeof(*m->seen));
+		if (!m->seen)
+			return;
+	}
 	for (int i = 0; i < 4; i++, h = hash64(h)) {
 		uint64_t bit = h & ((1ull << SEEN_BITS_SHIFT) - 1);
 
@@ -571,7 +596,7 @@ static bool seen_has(const struct hm_model *m, uint64_t key)
 	uint64_t h = hash64(key ^ 0x5bd1e995);
 
 	if (!m->seen)
-		return true;
+		return m->pool_copy;
 	for (int i = 0; i < 4; i++, h = hash64(h)) {
 		uint64_t bit = h & ((1ull << SEEN_BITS_SHIFT) - 1);
 
@@ -640,8 +665,10 @@ static uint32_t flush_all_zero_pkmaps(struct hm_model *m, struct hm_outcome *out
 		if (m->count[i] != 1)
 			continue;
 		slot_set_count(m, i, 0);
-		if (m->slot[i].key != KEY_NONE)
+		if (m->slot[i].key != KEY_NONE) {
 			phash_del(m, m->slot[i].key);
+			seen_add(m, m->slot[i].key);
+		}
 		m->slot[i].key = KEY_NONE;
 		cleared++;
 	}
@@ -848,9 +875,6 @@ static int do_kmap(struct hm_model *m, const struct hm_event *ev, struct hm_outc
 		tlb_kmap_wrapper(m, out, ev->cpu);
 		return 0;
 	}
-	if (key != KEY_NONE)
-		seen_add(m, key);
-
 	/* kmap_high(): a page that still has an address keeps it */
 	nr = key != KEY_NONE ? phash_find(m, key) : -1;
 	if (nr >= 0) {
@@ -1459,14 +1483,13 @@ struct hm_model *hm_model_new(const struct hm_profile *profile)
 	m->phash_mask = n - 1;
 	m->phash_key = malloc(n * sizeof(*m->phash_key));
 	m->phash_slot = malloc(n * sizeof(*m->phash_slot));
-	m->seen = calloc((1u << SEEN_BITS_SHIFT) / 64, sizeof(*m->seen));
 	m->cap_tasks = 256;
 	m->tasks = malloc(m->cap_tasks * sizeof(*m->tasks));
 	m->thash_mask = 1023;
 	m->thash = calloc(m->thash_mask + 1, sizeof(*m->thash));
 	m->cpus = calloc(profile->nr_cpus_max, sizeof(*m->cpus));
 	if (!m->count || !m->slot || !m->last_nr || !m->phash_key || !m->phash_slot ||
-	    !m->seen || !m->tasks || !m->thash || !m->cpus || ensure_free_list(m))
+	    !m->tasks || !m->thash || !m->cpus || ensure_free_list(m))
 		goto nomem;
 	for (uint32_t i = 0; i < n; i++)
 		m->phash_key[i] = KEY_NONE;
@@ -1516,7 +1539,8 @@ struct hm_model *hm_model_clone_pool(const struct hm_model *src)
 	m->phash_slot = dup_array(src->phash_slot, src->phash_mask + 1, sizeof(*m->phash_slot),
 				  &fail);
 	m->waiters = dup_array(src->waiters, src->cap_waiters, sizeof(*m->waiters), &fail);
-	m->seen = NULL;		/* seen_has() is then always true: no "predates" guesses */
+	m->seen = NULL;
+	m->pool_copy = true;	/* seen_has() is always true: no "predates" guesses */
 	m->done = NULL;
 	m->nr_done = m->done_head = m->cap_done = 0;
 	m->nr_tasks = 0;
