@@ -371,6 +371,15 @@ const struct hm_profile *hm_model_profile(const struct hm_model *model);
 int hm_model_apply(struct hm_model *model, const struct hm_event *ev, struct hm_outcome *out);
 
 /**
+ * hm_model_predict_kmap() - the address a kmap() would get now, changing nothing
+ * @model: the model
+ * @ev: a HM_OP_KMAP event
+ *
+ * Return: the address, or HM_NONE if the call would sleep for a free slot.
+ */
+uint64_t hm_model_predict_kmap(const struct hm_model *model, const struct hm_event *ev);
+
+/**
  * hm_model_next_completion() - take the next deferred kmap completion
  * @model: the model
  * @out: filled with the completion (flags include HM_OUT_COMPLETED)

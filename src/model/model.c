@@ -1676,6 +1676,38 @@ done:
 	return ret;
 }
 
+/*
+ * map_new_virtual() without side effects: after the search passes slot 0 the
+ * flush would have freed every count-1 slot, so those count as free.
+ */
+uint64_t hm_model_predict_kmap(const struct hm_model *m, const struct hm_event *ev)
+{
+	uint64_t key = page_key(ev);
+	uint32_t color = page_color(m, key);
+	uint32_t entries = m->p.last_pkmap / m->p.nr_colors;
+	uint32_t last = m->last_nr[color], count = entries, nr;
+	bool wrapped = false;
+	int32_t slot;
+
+	if (key_is_lowmem(m, key))
+		return lowmem_addr(m, key);
+	slot = key != KEY_NONE ? phash_find(m, key) : -1;
+	if (slot >= 0)
+		return pkmap_addr(m, (uint32_t)slot);
+	for (;;) {
+		last = (last + m->p.nr_colors) & (m->p.last_pkmap - 1);
+		nr = last + color;
+		if (nr < m->p.nr_colors) {
+			wrapped = true;
+			count = entries;
+		}
+		if (!m->count[nr] || (wrapped && m->count[nr] == 1))
+			return pkmap_addr(m, nr);
+		if (!--count)
+			return HM_NONE;
+	}
+}
+
 bool hm_model_next_completion(struct hm_model *m, struct hm_outcome *out)
 {
 	if (m->done_head >= m->nr_done)

@@ -20,8 +20,8 @@
 
 struct hm_lockorder;
 
-/* Most calls tried in every order (5! = 120 trials); larger groups keep trace order. */
-#define HM_LOCKORDER_MAX_GROUP 5
+/* Most later calls a call may have let take the lock before it. */
+#define HM_LOCKORDER_WINDOW 1024
 
 struct hm_lockorder *hm_lockorder_new(void);
 void hm_lockorder_free(struct hm_lockorder *lo);

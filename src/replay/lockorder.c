@@ -4,10 +4,8 @@
  *
  * Events wait in a queue until every call that could have taken the lock
  * before the head has been read (the trace is in entry order, so that is once
- * an event starts after the head returned).  The overlapping calls form a
- * group; each order of the group that keeps every task's own calls in order
- * is replayed on a copy of the pool, and the first that reproduces all the
- * observed addresses wins.  Trace order is tried first and wins ties.
+ * an event starts after the head returned).  Then the head is placed where
+ * the observed addresses say it took the lock.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -97,107 +95,70 @@ int hm_lockorder_push(struct hm_lockorder *lo, const struct hm_event *ev)
 	return 0;
 }
 
-/* Replay @order of @grp on a copy of the pool; return the addresses it got wrong. */
-static uint64_t trial(const struct hm_model *model, struct hm_event *const *grp,
-		      const int *order, int n)
+/*
+ * The head started first, but did it take the lock first?  If the pool, as it
+ * stands, gives it the address the kernel gave, trace order is right.
+ * Otherwise it took the lock later (a call can be preempted or interrupted
+ * before lock_kmap()): try it after each later call that overlaps it, and
+ * keep the first place where it gets the address the kernel gave it.
+ */
+static void decide_head(struct hm_lockorder *lo, const struct hm_model *model)
 {
-	struct hm_model *copy = hm_model_clone_pool(model);
-	struct hm_outcome out;
-	uint64_t bad;
+	struct hm_event *grp[HM_LOCKORDER_WINDOW + 1];
+	struct hm_event head;
+	size_t pos[HM_LOCKORDER_WINDOW + 1];
+	uint64_t until;
+	int n = 0, best = 0;
 
-	if (!copy)
-		return UINT64_MAX;
-	for (int i = 0; i < n; i++) {
-		hm_model_apply(copy, grp[order[i]], &out);
-		while (hm_model_next_completion(copy, &out))
-			;
-	}
-	bad = hm_model_stats(copy)->mismatched;
-	hm_model_free(copy);
-	return bad;
-}
-
-/* Does @order keep each task's calls in trace order? */
-static bool order_ok(struct hm_event *const *grp, const int *order, int n)
-{
-	for (int i = 0; i < n; i++)
-		for (int j = i + 1; j < n; j++)
-			if (grp[order[i]]->pid == grp[order[j]]->pid &&
-			    grp[order[i]]->cpu == grp[order[j]]->cpu && order[i] > order[j])
-				return false;
-	return true;
-}
-
-/* next lexicographic permutation; false after the last */
-static bool next_perm(int *a, int n)
-{
-	int i = n - 2, j = n - 1, t;
-
-	while (i >= 0 && a[i] >= a[i + 1])
-		i--;
-	if (i < 0)
-		return false;
-	while (a[j] <= a[i])
-		j--;
-	t = a[i], a[i] = a[j], a[j] = t;
-	for (i++, j = n - 1; i < j; i++, j--)
-		t = a[i], a[i] = a[j], a[j] = t;
-	return true;
-}
-
-static void decide_group(struct hm_lockorder *lo, const struct hm_model *model)
-{
-	struct hm_event *grp[HM_LOCKORDER_MAX_GROUP];
-	struct hm_event saved[HM_LOCKORDER_MAX_GROUP];
-	size_t pos[HM_LOCKORDER_MAX_GROUP];
-	int order[HM_LOCKORDER_MAX_GROUP], best[HM_LOCKORDER_MAX_GROUP];
-	uint64_t until = end_ts(&at(lo, 0)->ev), best_bad;
-	bool checked = false;
-	int n = 0;
-
-	/* the head, and every later lock call that started before the group ended */
-	for (size_t i = 0; i < lo->len && n < HM_LOCKORDER_MAX_GROUP; i++) {
+	at(lo, 0)->decided = true;
+	head = at(lo, 0)->ev;
+	if (head.op != HM_OP_KMAP || head.vaddr == HM_NONE)
+		return;
+	if (hm_model_predict_kmap(model, &head) == (head.vaddr & ~0xfffull))
+		return;
+	until = end_ts(&head);
+	grp[n] = &at(lo, 0)->ev;
+	pos[n++] = 0;
+	for (size_t i = 1; i < lo->len && n <= HM_LOCKORDER_WINDOW; i++) {
 		struct hm_event *ev = &at(lo, i)->ev;
 
 		if (ev->ts > until)
 			break;
-		if (!takes_kmap_lock(ev) || at(lo, i)->decided)
-			continue;
-		if (n && ev->cpu == grp[0]->cpu && ev->pid == grp[0]->pid)
+		if (!takes_kmap_lock(ev) || (ev->pid == head.pid && ev->cpu == head.cpu))
 			continue;
 		grp[n] = ev;
-		pos[n] = i;
-		checked |= ev->vaddr != HM_NONE;
-		if (end_ts(ev) > until)
-			until = end_ts(ev);
-		n++;
+		pos[n++] = i;
 	}
-	for (int i = 0; i < n; i++) {
-		order[i] = i;
-		best[i] = i;
-		at(lo, pos[i])->decided = true;
-	}
-	if (n < 2 || !checked)
-		return;
-	best_bad = trial(model, grp, order, n);
-	while (best_bad && next_perm(order, n)) {
-		uint64_t bad;
+	/*
+	 * Walk a copy of the pool through the later calls and stop where the
+	 * head would get the address the kernel gave it.
+	 */
+	{
+		struct hm_model *copy = hm_model_clone_pool(model);
+		struct hm_outcome out;
+		uint64_t want = head.vaddr & ~0xfffull;
 
-		if (!order_ok(grp, order, n))
-			continue;
-		bad = trial(model, grp, order, n);
-		if (bad < best_bad) {
-			best_bad = bad;
-			memcpy(best, order, sizeof(best));
+		if (!copy)
+			return;
+		for (int p = 1; p < n; p++) {
+			hm_model_apply(copy, grp[p], &out);
+			while (hm_model_next_completion(copy, &out))
+				;
+			if (hm_model_predict_kmap(copy, &head) == want) {
+				best = p;
+				break;
+			}
 		}
+		hm_model_free(copy);
 	}
-	for (int i = 0; i < n; i++)
-		saved[i] = *grp[i];
-	for (int i = 0; i < n; i++) {
-		if (best[i] != i)
-			lo->moved++;
-		*grp[i] = saved[best[i]];
-	}
+	if (!best)
+		return;
+	/* slide the others before it down one place each, the head after them */
+	for (int i = 0; i < best; i++)
+		*at(lo, pos[i]) = *at(lo, pos[i + 1]);
+	at(lo, pos[best])->ev = head;
+	at(lo, pos[best])->decided = true;
+	lo->moved++;
 }
 
 int hm_lockorder_pop(struct hm_lockorder *lo, const struct hm_model *model, bool final,
@@ -212,7 +173,10 @@ int hm_lockorder_pop(struct hm_lockorder *lo, const struct hm_model *model, bool
 		/* wait until nothing read later can have started before it returned */
 		if (!final && lo->newest_ts <= end_ts(&h->ev))
 			return 0;
-		decide_group(lo, model);
+		decide_head(lo, model);
+		h = at(lo, 0);
+		if (!h->decided)
+			return hm_lockorder_pop(lo, model, final, ev);
 	}
 	*ev = h->ev;
 	lo->head = (lo->head + 1) % lo->cap;
