@@ -92,6 +92,7 @@ enum hm_tlb_policy {
 	HM_TLB_MIPS,		/* kmap() flushes the returned address on every CPU */
 	HM_TLB_POWERPC,		/* local flush on unmap, ranged pool flush */
 	HM_TLB_GENERIC,		/* local flush on unmap, ranged pool flush */
+	HM_TLB_XTENSA,		/* local flush on unmap; pool flush: full cache + TLB flush */
 	HM_TLB__COUNT
 };
 
@@ -140,6 +141,7 @@ struct hm_profile {
 	bool debug_kmap_local;		/* CONFIG_DEBUG_KMAP_LOCAL: KM_MAX_IDX 33, KM_INCR 2 */
 	bool force_map;			/* CONFIG_DEBUG_KMAP_LOCAL_FORCE_MAP */
 	bool has_kmap_high_get;		/* ARCH_NEEDS_KMAP_HIGH_GET */
+	bool kmap_pte_nonlinear;	/* KMAP_LOCAL_NON_LINEAR_PTE_ARRAY (ARM): PTE found by address */
 	struct hm_costs costs;
 };
 
@@ -211,10 +213,12 @@ enum hm_diag_kind {
 	HM_DIAG_IRQ_EXIT_HELD,		/* an interrupt returned with mappings it made */
 	HM_DIAG_TASK_EXIT_HELD,		/* a task exited holding local mappings */
 	HM_DIAG_FORK_HELD,		/* kmap_local_fork(): child inherited a stack */
-	HM_DIAG_SLEEP_IN_ATOMIC,	/* kmap()/kunmap() may sleep: called in atomic context */
+	HM_DIAG_SLEEP_IN_ATOMIC,	/* kmap()/kunmap() may sleep: called in atomic context
+					 * (might_sleep() prints only with DEBUG_ATOMIC_SLEEP) */
 	HM_DIAG_ATOMIC_ACROSS_SWITCH,	/* context switch inside a kmap_atomic section */
 	HM_DIAG_ATOMIC_ACROSS_MIGRATE,	/* migration with local mappings held */
 	HM_DIAG_ADDR_MISMATCH,		/* the kernel's address differs from the model's */
+	HM_DIAG_LOCAL_PTE_BUSY,		/* __kmap_local_pfn_prot(): BUG_ON(!pte_none()) */
 	HM_DIAG__COUNT
 };
 

@@ -83,6 +83,7 @@ struct cpu_state {
 	uint32_t hint;		/* its index + 1, 0 if none */
 	uint32_t cur;		/* running task, UINT32_MAX if unknown */
 	uint32_t nest;
+	uint64_t stale[3];	/* kmap slots whose PTE outlived their stack entry (ARM) */
 	struct irq_frame irq[MAX_IRQ_NEST];
 	struct hm_tlb_counts tlb;
 };
@@ -287,13 +288,17 @@ static bool check_addr(struct hm_model *m, struct hm_outcome *out, const struct 
 
 /* ---------------------------------------------------------------- TLB --- */
 
-/* arch_kmap_local_post_map(): only architectures that cache invalid PTEs flush on map */
+/*
+ * arch_kmap_local_post_map(): ARM, MIPS and PowerPC flush the page on map;
+ * x86 and Xtensa do not.
+ */
 static void tlb_local_map(struct hm_model *m, struct hm_outcome *out, uint32_t cpu)
 {
 	switch (m->p.tlb_policy) {
 	case HM_TLB_ARM_VIPT:
 	case HM_TLB_ARM_VIVT:
 	case HM_TLB_MIPS:
+	case HM_TLB_POWERPC:
 		m->cpus[cpu].tlb.local++;
 		m->st.tlb_local++;
 		out->tlb_local++;
@@ -326,15 +331,17 @@ static void tlb_local_unmap(struct hm_model *m, struct hm_outcome *out, uint32_t
  * flush_tlb_kernel_range(PKMAP_ADDR(0), PKMAP_ADDR(LAST_PKMAP)) after a pool
  * flush cleared something.  x86 (arch/x86/mm/tlb.c) runs it on each online
  * CPU, and a range above tlb_single_page_flush_ceiling pages becomes a full
- * flush there; MIPS also IPIs every CPU; ARMv7 and PowerPC broadcast in
- * hardware, so one ranged flush and no IPIs.
+ * flush there; MIPS and Xtensa also run it on every CPU, and a pool larger
+ * than the TLB makes it a full flush; ARMv7 and hash PowerPC broadcast a
+ * ranged flush in hardware, with no IPIs.
  */
 static void tlb_pool_flush(struct hm_model *m, struct hm_outcome *out, uint32_t cpu)
 {
 	uint32_t others = m->p.nr_cpus - 1;
-	bool ipi = m->p.tlb_policy == HM_TLB_X86 || m->p.tlb_policy == HM_TLB_MIPS;
-	bool full = m->p.tlb_policy == HM_TLB_X86 &&
-		    m->p.last_pkmap > m->p.tlb_single_page_ceiling;
+	uint8_t pol = m->p.tlb_policy;
+	bool ipi = pol == HM_TLB_X86 || pol == HM_TLB_MIPS || pol == HM_TLB_XTENSA;
+	bool full = (pol == HM_TLB_X86 && m->p.last_pkmap > m->p.tlb_single_page_ceiling) ||
+		    pol == HM_TLB_MIPS || pol == HM_TLB_XTENSA;
 
 	if (full) {
 		for (uint32_t c = 0; c < m->p.nr_cpus; c++)
@@ -481,13 +488,14 @@ static inline struct local_ent *task_top(struct task *t)
 
 /*
  * arch_kmap_local_map_idx(): the fixmap index of stack slot @slot (idx - 1)
- * on @cpu.  With colours (xtensa) the slot is widened by the colour count and
- * the page's colour picks the entry.
+ * on @cpu.  With colours (xtensa's kmap_idx()) the slot is widened by the
+ * colour count and the colour picks the entry, counted from the top because
+ * the fixmap grows down.
  */
 static uint32_t local_fix_idx(const struct hm_model *m, uint32_t slot, uint32_t cpu,
 			      uint32_t color)
 {
-	return (slot + m->km_max_idx * cpu) * m->p.nr_colors + color;
+	return (slot + m->km_max_idx * cpu) * m->p.nr_colors + m->p.nr_colors - 1 - color;
 }
 
 /* The address colour of a fixmap address, as DCACHE_ALIAS(addr). */
@@ -656,7 +664,8 @@ static uint32_t flush_all_zero_pkmaps(struct hm_model *m, struct hm_outcome *out
 {
 	uint32_t cleared = 0;
 
-	if (m->p.tlb_policy == HM_TLB_ARM_VIVT) {
+	/* flush_cache_kmaps(): VIVT ARM and cache-colouring Xtensa flush everything */
+	if (m->p.tlb_policy == HM_TLB_ARM_VIVT || m->p.tlb_policy == HM_TLB_XTENSA) {
 		m->cpus[cpu].tlb.cache++;
 		m->st.cache_flushes++;
 		out->cost_ns += m->p.costs.cache_flush;
@@ -865,7 +874,8 @@ static int do_kmap(struct hm_model *m, const struct hm_event *ev, struct hm_outc
 	/* kmap() starts with might_sleep(), lowmem or not */
 	if (ev->ctx != HM_CTX_TASK || (t && t->atomic) ||
 	    ((ev->flags & HM_EVF_CTX_KNOWN) && (ev->flags & (HM_EVF_IRQS_OFF | HM_EVF_PREEMPT_OFF))))
-		diag_add(m, out, HM_DIAG_SLEEP_IN_ATOMIC, HM_KERNEL_WARN, HM_NONE, NULL, 0);
+		/* might_sleep() says so only with CONFIG_DEBUG_ATOMIC_SLEEP (off in Debian) */
+		diag_add(m, out, HM_DIAG_SLEEP_IN_ATOMIC, HM_KERNEL_NOTHING, HM_NONE, NULL, 0);
 
 	if (key_is_lowmem(m, key)) {
 		out->flags |= HM_OUT_LOWMEM | HM_OUT_MAPPED;
@@ -966,7 +976,7 @@ static int do_kunmap(struct hm_model *m, const struct hm_event *ev, struct hm_ou
 	if (ev->op == HM_OP_KUNMAP &&
 	    (ev->ctx != HM_CTX_TASK || (t && t->atomic) ||
 	     ((ev->flags & HM_EVF_CTX_KNOWN) && (ev->flags & (HM_EVF_IRQS_OFF | HM_EVF_PREEMPT_OFF)))))
-		diag_add(m, out, HM_DIAG_SLEEP_IN_ATOMIC, HM_KERNEL_WARN, HM_NONE, NULL, 0);
+		diag_add(m, out, HM_DIAG_SLEEP_IN_ATOMIC, HM_KERNEL_NOTHING, HM_NONE, NULL, 0);
 	if (key_is_lowmem(m, key)) {
 		out->flags |= HM_OUT_LOWMEM | HM_OUT_IGNORED;
 		return 0;
@@ -1088,6 +1098,27 @@ static int do_kmap_local(struct hm_model *m, const struct hm_event *ev, struct h
 			check_addr(m, out, ev, out->vaddr);
 		return 0;
 	}
+	/*
+	 * arch_kmap_local_high_get(): where kmap_high_get() exists (ARM with
+	 * VIVT caches) a page that already has a pool address is used there,
+	 * one more reference, no fixmap slot.
+	 */
+	if (m->p.has_kmap_high_get && key != KEY_NONE && !key_is_lowmem(m, key)) {
+		int32_t nr = phash_find(m, key);
+
+		if (nr >= 0) {
+			lock_take(m, out, ev, m->p.costs.pkmap_unmap);
+			slot_set_count(m, (uint32_t)nr, m->count[nr] + 1);
+			slot_note_user(m, nr, ev);
+			out->slot = nr;
+			out->vaddr = pkmap_addr(m, (uint32_t)nr);
+			out->flags |= HM_OUT_MAPPED | HM_OUT_REUSED;
+			out->depth = task_depth(m, t);
+			if (ev->vaddr != HM_NONE)
+				check_addr(m, out, ev, out->vaddr);
+			return 0;
+		}
+	}
 	/* kmap_local_idx_push(): WARN_ON_ONCE(in_hardirq() && !irqs_disabled()) */
 	if (ev->ctx == HM_CTX_HARDIRQ && (ev->flags & HM_EVF_CTX_KNOWN) &&
 	    !(ev->flags & HM_EVF_IRQS_OFF))
@@ -1128,6 +1159,17 @@ static int do_kmap_local(struct hm_model *m, const struct hm_event *ev, struct h
 	slot = t->idx - 1;
 	color = page_color(m, key);
 	vaddr = kmap_fix_addr(m, local_fix_idx(m, slot, ev->cpu, color));
+	{
+		/* BUG_ON(!pte_none(*kmap_pte)): a PTE an unmap left behind (ARM) */
+		uint32_t li = local_fix_idx(m, slot, 0, color);
+		uint64_t *stale = &m->cpus[ev->cpu].stale[li / 64];
+
+		if (*stale & (1ull << (li % 64))) {
+			diag_add(m, out, HM_DIAG_LOCAL_PTE_BUSY, HM_KERNEL_BUG, vaddr, NULL,
+				 task_depth(m, t));
+			*stale &= ~(1ull << (li % 64));
+		}
+	}
 	/* with DEBUG_KMAP_LOCAL the slot below is a guard page, never mapped */
 	if (m->km_incr > 1) {
 		memset(&t->ent[slot - 1], 0, sizeof(t->ent[slot - 1]));
@@ -1201,6 +1243,7 @@ static int do_kunmap_local(struct hm_model *m, const struct hm_event *ev, struct
 	uint64_t addr;
 	struct local_ent *top;
 	uint32_t where;
+	bool wrong;
 
 	if (atomic && t->atomic)
 		t->atomic--;
@@ -1276,24 +1319,35 @@ static int do_kunmap_local(struct hm_model *m, const struct hm_event *ev, struct
 	}
 	top = task_top(t);
 	/* arch_kmap_local_unmap_idx(): the top's index, on this CPU, in this address's colour */
-	{
-		uint64_t expect = kmap_fix_addr(m, local_fix_idx(m, t->idx - 1, ev->cpu,
-								 addr_color(m, addr)));
+	wrong = addr != kmap_fix_addr(m, local_fix_idx(m, t->idx - 1, ev->cpu, addr_color(m, addr)));
+	if (wrong)
+		diag_add(m, out, task_holds_addr(m, t, addr, &where) ? HM_DIAG_LOCAL_OUT_OF_ORDER :
+		       HM_DIAG_LOCAL_NOT_MAPPED, HM_KERNEL_WARN_ONCE, addr, top, task_depth(m, t));
+	if (wrong && m->p.kmap_pte_nonlinear) {
+		/*
+		 * kmap_get_pte() finds the PTE by address here: the named
+		 * mapping is torn down, the stack still pops, and the top's
+		 * PTE stays behind for the next push on this slot to BUG on.
+		 */
+		uint32_t li = local_fix_idx(m, t->idx - 1, 0, addr_color(m, addr));
+		const struct local_ent *named = task_holds_addr(m, t, addr, &where) ?
+						&t->ent[where] : NULL;
 
-		if (addr != expect) {
-			if (task_holds_addr(m, t, addr, &where))
-				diag_add(m, out, HM_DIAG_LOCAL_OUT_OF_ORDER, HM_KERNEL_WARN_ONCE,
-					 addr, top, task_depth(m, t));
-			else
-				diag_add(m, out, HM_DIAG_LOCAL_NOT_MAPPED, HM_KERNEL_WARN_ONCE,
-					 addr, top, task_depth(m, t));
+		m->cpus[ev->cpu].stale[li / 64] |= 1ull << (li % 64);
+		out->vaddr = addr;
+		if (named) {
+			out->map_ts = named->ts;
+			out->map_index = named->index;
+			out->map_site = named->site;
+			out->page = named->key;
 		}
+	} else {
+		out->vaddr = top->vaddr;
+		out->map_ts = top->ts;
+		out->map_index = top->index;
+		out->map_site = top->site;
+		out->page = top->key;
 	}
-	out->vaddr = top->vaddr;
-	out->map_ts = top->ts;
-	out->map_index = top->index;
-	out->map_site = top->site;
-	out->page = top->key;
 	out->flags |= HM_OUT_UNMAPPED;
 	if (top->index == HM_NONE) {
 		out->flags |= HM_OUT_PREDATES;

@@ -51,6 +51,7 @@ static const char *const diag_names[HM_DIAG__COUNT] = {
 	[HM_DIAG_ATOMIC_ACROSS_SWITCH] = "atomic-across-switch",
 	[HM_DIAG_ATOMIC_ACROSS_MIGRATE] = "local-across-migrate",
 	[HM_DIAG_ADDR_MISMATCH] = "model-mismatch",
+	[HM_DIAG_LOCAL_PTE_BUSY] = "local-pte-busy",
 };
 
 static const char *const tlb_names[HM_TLB__COUNT] = {
@@ -60,6 +61,7 @@ static const char *const tlb_names[HM_TLB__COUNT] = {
 	[HM_TLB_MIPS] = "mips",
 	[HM_TLB_POWERPC] = "powerpc",
 	[HM_TLB_GENERIC] = "generic",
+	[HM_TLB_XTENSA] = "xtensa",
 };
 
 static int lookup(const char *const *names, unsigned int n, const char *s, size_t len)

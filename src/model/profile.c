@@ -72,7 +72,10 @@ static const struct hm_profile profiles[] = {
 		 * first local map on CPU 0 at 0xffefe000 with FIXADDR_TOP
 		 * 0xffeff000 (FIXADDR_END 0xfff00000 - PAGE_SIZE), so
 		 * FIX_KMAP_BEGIN is 1 (after FIX_EARLYCON_MEM_BASE).
-		 * LAST_PKMAP = PTRS_PER_PTE = 512.  No kmap_high_get (VIPT).
+		 * LAST_PKMAP = PTRS_PER_PTE = 512.  No kmap_high_get: Debian's
+		 * armmp selects ARM_ERRATA_798181, which undefines
+		 * ARCH_NEEDS_KMAP_HIGH_GET (arch/arm/include/asm/highmem.h).
+		 * ARM finds kmap PTEs by address (NON_LINEAR_PTE_ARRAY).
 		 */
 		.name = "arm",
 		.description = "ARM 32-bit, VIPT caches (armmp-lpae)",
@@ -81,6 +84,7 @@ static const struct hm_profile profiles[] = {
 		.page_shift = 12, .last_pkmap = 512, .fix_kmap_begin = 1,
 		.nr_cpus_max = 8, .nr_cpus = 1, .nr_colors = 1,
 		.tlb_single_page_ceiling = 0, .tlb_policy = HM_TLB_ARM_VIPT,
+		.kmap_pte_nonlinear = true,
 		.costs = ARM_COSTS,
 	},
 	{
@@ -97,7 +101,7 @@ static const struct hm_profile profiles[] = {
 		.page_shift = 12, .last_pkmap = 512, .fix_kmap_begin = 1,
 		.nr_cpus_max = 1, .nr_cpus = 1, .nr_colors = 1,
 		.tlb_single_page_ceiling = 0, .tlb_policy = HM_TLB_ARM_VIVT,
-		.has_kmap_high_get = true,
+		.has_kmap_high_get = true, .kmap_pte_nonlinear = true,
 		.costs = ARM_COSTS,
 	},
 	{
@@ -105,15 +109,16 @@ static const struct hm_profile profiles[] = {
 		 * MIPS32, 4 KiB pages, 32-bit PTEs, NR_CPUS 4 (derived from
 		 * arch/mips/include/asm/fixmap.h and pgtable-32.h of 6.1):
 		 * FIXADDR_TOP 0xfffe0000; FIX_KMAP_BEGIN = FIX_CMAP_END + 1 =
-		 * 8 * NR_CPUS * 2 + 1 = 65; PKMAP_END = FIXADDR_START aligned
+		 * FIX_N_COLOURS * 2 + 1 = 17; PKMAP_END = FIXADDR_START aligned
 		 * down to the pool size, PKMAP_BASE = PKMAP_END - 4 MiB.
-		 * kmap() flushes the returned address on every CPU.
+		 * kmap() flushes the returned address on every CPU; the pool
+		 * flush is larger than the TLB, so a full flush on every CPU.
 		 */
 		.name = "mips",
 		.description = "MIPS32, 4 KiB pages (derived)",
 		.page_offset = 0x80000000, .pkmap_base = 0xff800000,
 		.fixaddr_top = 0xfffe0000, .highmem_start_pfn = HM_NONE,
-		.page_shift = 12, .last_pkmap = 1024, .fix_kmap_begin = 65,
+		.page_shift = 12, .last_pkmap = 1024, .fix_kmap_begin = 17,
 		.nr_cpus_max = 4, .nr_cpus = 1, .nr_colors = 1,
 		.tlb_single_page_ceiling = 0, .tlb_policy = HM_TLB_MIPS,
 		.costs = X86_COSTS,
@@ -124,6 +129,8 @@ static const struct hm_profile profiles[] = {
 		 * arch/powerpc/include/asm/fixmap.h and highmem.h of 6.1):
 		 * FIXADDR_TOP = -PAGE_SIZE; 128 KiB of early-debug fixmap
 		 * first, so FIX_KMAP_BEGIN 32; LAST_PKMAP 1 << PTE_SHIFT = 1024.
+		 * Flushes the page on local map and unmap; the pool flush is a
+		 * hardware-broadcast range on hash Book3S-32.
 		 */
 		.name = "powerpc",
 		.description = "PowerPC 32-bit, 4 KiB pages (derived)",
@@ -140,15 +147,19 @@ static const struct hm_profile profiles[] = {
 		 * (arch/xtensa/include/asm/highmem.h: get_pkmap_color() is the
 		 * DCACHE_ALIAS of the page, LAST_PKMAP = PTRS_PER_PTE *
 		 * DCACHE_N_COLORS, one slot search and wait queue per colour).
-		 * Layout derived for NR_CPUS 1.
+		 * Layout derived for NR_CPUS 1: FIXADDR_START is PMD aligned,
+		 * FIXADDR_TOP = FIXADDR_START + 64 pages - 1 page; PKMAP_BASE
+		 * below it, PMD aligned.  Every pool flush flushes the caches
+		 * (flush_cache_kmaps()) and, 4096 pages being more than the
+		 * TLB holds, the whole TLB.
 		 */
 		.name = "xtensa",
 		.description = "Xtensa, 4 cache colours (derived)",
-		.page_offset = 0xd0000000, .pkmap_base = 0xce400000,
-		.fixaddr_top = 0xcf83f000, .highmem_start_pfn = HM_NONE,
+		.page_offset = 0xd0000000, .pkmap_base = 0xce800000,
+		.fixaddr_top = 0xcfc3f000, .highmem_start_pfn = HM_NONE,
 		.page_shift = 12, .last_pkmap = 4096, .fix_kmap_begin = 0,
 		.nr_cpus_max = 1, .nr_cpus = 1, .nr_colors = 4,
-		.tlb_single_page_ceiling = 0, .tlb_policy = HM_TLB_GENERIC,
+		.tlb_single_page_ceiling = 0, .tlb_policy = HM_TLB_XTENSA,
 		.costs = X86_COSTS,
 	},
 };

@@ -567,6 +567,15 @@ static void colouring(void)
 	tap_is_u64(o->slot, 9, "pkmap_colour_steps_by_colour_count");
 	o = kmap(m, 1, 0, HI + 4);	/* colour 0 */
 	tap_is_u64(o->slot, 4, "pkmap_colour_searches_are_independent");
+	/*
+	 * kmap_idx(): (slot + KM_MAX_IDX * cpu) * 4 + 3 - colour, from
+	 * FIXADDR_TOP 0xcfc3f000 down: colour 1 at depth 1 is index 2.
+	 */
+	o = lmap(m, HM_OP_KMAP_LOCAL, 1, 0, HI + 5);
+	tap_is_u64(o->vaddr, 0xcfc3f000u - (2u << 12), "kmap_local_colour_index_counts_from_top");
+	tap_is_u64((o->vaddr >> 12) & 3, 1, "kmap_local_colour_address_has_page_colour");
+	o = lunmap(m, HM_OP_KUNMAP_LOCAL, 1, 0, 0xcfc3f000u - (2u << 12));
+	tap_ok(!o->nr_diags && o->depth == 0, "kunmap_local_colour_matches_map");
 	hm_model_free(m);
 }
 
@@ -598,6 +607,55 @@ static void arm_kmap_high_get(void)
 	tap_is_u64(o->tlb_local, 1, "arm_flushes_on_local_map");
 	o = lunmap(m, HM_OP_KUNMAP_LOCAL, 1, 0, 0xffefe000);
 	tap_is_u64(hm_model_stats(m)->cache_flushes, 1, "arm_vivt_flushes_cache_before_unmap");
+	/* arch_kmap_local_high_get(): a pooled page is used at its pool address */
+	kmap(m, 1, 0, 0x80005);
+	o = lmap(m, HM_OP_KMAP_LOCAL, 1, 0, 0x80005);
+	tap_is_u64(o->vaddr, 0xbfe02000, "arm_vivt_kmap_local_of_pooled_page_uses_pool_address");
+	tap_is_u64(o->depth, 0, "arm_vivt_kmap_local_of_pooled_page_no_push");
+	hm_model_free(m);
+
+	/*
+	 * ARM finds the PTE by address: an out-of-order kunmap_local tears
+	 * down the named mapping, pops, and the top's PTE stays; the next
+	 * push onto that slot BUGs.
+	 */
+	p = *hm_profile_find("arm");
+	p.highmem_start_pfn = 0x70000;
+	m = hm_model_new(&p);
+	simple(m, HM_OP_FORK, 1, 0, 5, HM_CTX_TASK);
+	lmap(m, HM_OP_KMAP_LOCAL, 5, 0, 0x80000);	/* 0xffefe000 */
+	lmap(m, HM_OP_KMAP_LOCAL, 5, 0, 0x80001);	/* 0xffefd000 */
+	o = lunmap(m, HM_OP_KUNMAP_LOCAL, 5, 0, 0xffefe000);
+	tap_ok(has_diag(o, HM_DIAG_LOCAL_OUT_OF_ORDER), "arm_out_of_order_warns");
+	tap_is_u64(o->vaddr, 0xffefe000, "arm_out_of_order_tears_down_the_named_mapping");
+	o = lmap(m, HM_OP_KMAP_LOCAL, 5, 0, 0x80002);
+	tap_ok(has_diag(o, HM_DIAG_LOCAL_PTE_BUSY), "arm_next_push_finds_the_stale_pte_bug");
+	hm_model_free(m);
+}
+
+static void other_flush_policies(void)
+{
+	struct hm_profile p = *hm_profile_find("mips");
+	struct hm_model *m;
+	struct hm_outcome *o;
+
+	p.highmem_start_pfn = 0x20000;
+	p.nr_cpus = 2;
+	m = hm_model_new(&p);
+	o = kmap(m, 1, 0, 0x100);
+	tap_is_u64(o->tlb_local, 2, "mips_kmap_flushes_lowmem_address_on_every_cpu");
+	tap_is_u64(o->ipis, 1, "mips_kmap_flush_ipis_the_other_cpu");
+	o = lmap(m, HM_OP_KMAP_LOCAL, 1, 0, 0x30000);
+	tap_is_u64(o->vaddr, 0xfffe0000u - (17u << 12), "mips_kmap_local_cpu0_depth1_fix_kmap_begin_17");
+	tap_is_u64(o->tlb_local, 1, "mips_flushes_on_local_map");
+	hm_model_free(m);
+
+	p = *hm_profile_find("powerpc");
+	p.highmem_start_pfn = 0x30000;
+	m = hm_model_new(&p);
+	o = lmap(m, HM_OP_KMAP_LOCAL, 1, 0, 0x40000);
+	tap_is_u64(o->vaddr, 0xfffff000u - (32u << 12), "powerpc_kmap_local_fix_kmap_begin_32");
+	tap_is_u64(o->tlb_local, 1, "powerpc_flushes_on_local_map");
 	hm_model_free(m);
 }
 
@@ -687,6 +745,7 @@ int main(void)
 	lock_contention();
 	colouring();
 	arm_kmap_high_get();
+	other_flush_policies();
 	random_sequences_keep_invariants();
 	return tap_done();
 }
