@@ -43,6 +43,8 @@ struct hm_reader_opts {
 	bool lenient;			/* unknown ops are skipped, not errors */
 	const char *map_file;		/* ftrace: probe-name -> op mapping, NULL for default */
 	const char *format;		/* force a format by name, NULL to detect */
+	double tsc_mhz;			/* ftrace: integer timestamps are TSC cycles at this
+					 * rate (x86-tsc clock); 0: from a "# hmtrace:" line */
 };
 
 struct hm_reader;
@@ -98,6 +100,8 @@ const struct hm_error *hm_reader_error(const struct hm_reader *r);
 const char *hm_reader_format(const struct hm_reader *r);
 /* Warnings counted while reading (e.g. timestamps going backwards on a CPU). */
 uint64_t hm_reader_backwards(const struct hm_reader *r);
+/* Records skipped: unknown ops with opts.lenient, ftrace events no map entry names. */
+uint64_t hm_reader_skipped(const struct hm_reader *r);
 void hm_reader_close(struct hm_reader *r);
 
 /**

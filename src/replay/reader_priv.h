@@ -23,6 +23,7 @@ struct hm_reader {
 	struct hm_error err;
 	uint64_t next_index;		/* index of the next event delivered */
 	uint64_t backwards;		/* timestamps that went backwards on a CPU */
+	uint64_t skipped;		/* records skipped: unknown ops (lenient), unknown events */
 	uint64_t *last_ts;		/* per CPU, grown on demand */
 	uint32_t nr_last_ts;
 	void *priv;			/* the format's state */
