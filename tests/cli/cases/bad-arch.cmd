@@ -1,0 +1,1 @@
+--arch vax data/wrap.jsonl

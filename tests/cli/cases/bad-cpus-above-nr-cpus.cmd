@@ -1,0 +1,1 @@
+--cpus 64 data/wrap.jsonl

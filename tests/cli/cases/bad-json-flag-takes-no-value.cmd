@@ -1,0 +1,1 @@
+--json=yes data/wrap.jsonl

@@ -1,0 +1,1 @@
+--last-pkmap 3 data/wrap.jsonl

@@ -1,0 +1,1 @@
+--json data/no-such-trace.jsonl

@@ -1,0 +1,1 @@
+data/no-such-trace.jsonl

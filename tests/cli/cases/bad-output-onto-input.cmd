@@ -1,0 +1,1 @@
+-o data/wrap.jsonl data/wrap.jsonl

@@ -1,0 +1,1 @@
+-x data/wrap.jsonl

@@ -1,0 +1,1 @@
+--tlb-policy sparc data/wrap.jsonl

@@ -1,0 +1,1 @@
+--top 0 data/wrap.jsonl

@@ -1,0 +1,1 @@
+data/bad-unknown-op.jsonl

@@ -1,0 +1,1 @@
+--frobnicate data/wrap.jsonl

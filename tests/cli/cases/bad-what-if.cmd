@@ -1,0 +1,1 @@
+data/wrap.jsonl --what-if

@@ -1,0 +1,1 @@
+--what-if --last-pkmap 8 --compare --json data/sleep.jsonl

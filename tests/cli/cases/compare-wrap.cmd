@@ -1,0 +1,1 @@
+--what-if --last-pkmap 4 --compare data/wrap.jsonl

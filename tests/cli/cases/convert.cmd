@@ -1,0 +1,1 @@
+-q --last-pkmap 4 --convert @TMP@/out.jsonl data/wrap.jsonl

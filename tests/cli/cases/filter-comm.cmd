@@ -1,0 +1,1 @@
+--comm "be*" --json data/contention.jsonl

@@ -1,0 +1,1 @@
+--cpu 1 data/contention.jsonl

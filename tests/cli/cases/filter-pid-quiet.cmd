@@ -1,0 +1,1 @@
+--pid 40 -q data/contention.jsonl

@@ -1,0 +1,1 @@
+--site "ext2_*" -q data/contention.jsonl

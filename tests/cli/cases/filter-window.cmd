@@ -1,0 +1,1 @@
+--last-pkmap 4 --since +4.5us --until 11us data/wrap.jsonl

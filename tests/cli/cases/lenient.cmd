@@ -1,0 +1,1 @@
+-q --lenient data/bad-unknown-op.jsonl

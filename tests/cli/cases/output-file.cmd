@@ -1,0 +1,1 @@
+-o @TMP@/report.txt -q data/sleep.jsonl

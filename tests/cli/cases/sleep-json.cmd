@@ -1,0 +1,1 @@
+-j data/sleep.jsonl

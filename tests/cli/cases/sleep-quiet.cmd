@@ -1,0 +1,1 @@
+-q data/sleep.jsonl

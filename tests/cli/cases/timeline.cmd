@@ -1,0 +1,1 @@
+-q --timeline @TMP@/tl.json data/sleep.jsonl

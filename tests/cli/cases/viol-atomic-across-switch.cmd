@@ -1,0 +1,1 @@
+data/viol-atomic-across-switch.jsonl

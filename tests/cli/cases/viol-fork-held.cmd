@@ -1,0 +1,1 @@
+data/viol-fork-held.jsonl

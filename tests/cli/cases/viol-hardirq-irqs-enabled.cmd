@@ -1,0 +1,1 @@
+data/viol-hardirq-irqs-enabled.jsonl

@@ -1,0 +1,1 @@
+data/viol-irq-exit-held.jsonl

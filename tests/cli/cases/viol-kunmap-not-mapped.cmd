@@ -1,0 +1,1 @@
+data/viol-kunmap-not-mapped.jsonl

@@ -1,0 +1,1 @@
+data/viol-local-across-migrate.jsonl

@@ -1,0 +1,1 @@
+data/viol-nesting-order.jsonl

@@ -1,0 +1,1 @@
+data/viol-pkmap-count-underflow.jsonl

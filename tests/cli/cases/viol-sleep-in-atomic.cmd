@@ -1,0 +1,1 @@
+data/viol-sleep-in-atomic.jsonl

@@ -1,0 +1,1 @@
+data/viol-stack-overflow.jsonl

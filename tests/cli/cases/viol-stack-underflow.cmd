@@ -1,0 +1,1 @@
+data/viol-stack-underflow.jsonl

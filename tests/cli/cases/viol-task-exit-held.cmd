@@ -1,0 +1,1 @@
+data/viol-task-exit-held.jsonl

@@ -1,0 +1,1 @@
+data/viol-unmap-not-mapped.jsonl

@@ -1,0 +1,1 @@
+data/viol-unmap-page-not-address.jsonl

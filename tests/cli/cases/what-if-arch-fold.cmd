@@ -1,0 +1,1 @@
+--what-if --arch arm-vivt --compare data/contention.jsonl

@@ -1,0 +1,1 @@
+--what-if --cpus 1 data/contention.jsonl

@@ -1,0 +1,1 @@
+--what-if --last-pkmap 4 --no-shift -q data/shift.jsonl

@@ -1,0 +1,1 @@
+--what-if --last-pkmap 4 -q --timeline @TMP@/tl.json data/shift.jsonl

@@ -1,0 +1,1 @@
+--what-if --last-pkmap 2 data/sleep.jsonl

@@ -1,0 +1,1 @@
+--json --last-pkmap 4 data/wrap.jsonl

@@ -1,0 +1,1 @@
+--last-pkmap 4 data/wrap.jsonl
