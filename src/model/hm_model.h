@@ -58,6 +58,8 @@ enum {
 	HM_EVF_IRQS_OFF = 1u << 0,	/* interrupts disabled */
 	HM_EVF_PREEMPT_OFF = 1u << 1,	/* preempt count > 0 outside the probe's own */
 	HM_EVF_CTX_KNOWN = 1u << 2,	/* irqs/preempt flags above are meaningful */
+	HM_EVF_LOCK_LATE = 1u << 3,	/* took kmap_lock after calls that started later (set by
+					 * the lock-order stage): it waited outside the lock */
 };
 
 /**

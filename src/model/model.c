@@ -626,8 +626,16 @@ static void lock_take(struct hm_model *m, struct hm_outcome *out, const struct h
 	uint64_t start = ev->ts;
 	uint64_t spin = 0;
 
-	if (m->lock_free_at > start && m->lock_cpu != ev->cpu)
+	/*
+	 * A call that took the lock after calls that started later was held up
+	 * before lock_kmap() (preempted, interrupted), not spinning on it.
+	 */
+	if (ev->flags & HM_EVF_LOCK_LATE) {
+		if (m->lock_free_at > start)
+			start = m->lock_free_at;
+	} else if (m->lock_free_at > start && m->lock_cpu != ev->cpu) {
 		spin = m->lock_free_at - start;
+	}
 	out->spin_ns += spin;
 	out->cost_ns += spin + hold + m->p.costs.lock;
 	m->st.spin_ns += spin;

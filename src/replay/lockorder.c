@@ -156,6 +156,7 @@ static void decide_head(struct hm_lockorder *lo, const struct hm_model *model)
 	/* slide the others before it down one place each, the head after them */
 	for (int i = 0; i < best; i++)
 		*at(lo, pos[i]) = *at(lo, pos[i + 1]);
+	head.flags |= HM_EVF_LOCK_LATE;
 	at(lo, pos[best])->ev = head;
 	at(lo, pos[best])->decided = true;
 	lo->moved++;
