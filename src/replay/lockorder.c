@@ -107,14 +107,19 @@ static void decide_head(struct hm_lockorder *lo, const struct hm_model *model)
 	struct hm_event *grp[HM_LOCKORDER_WINDOW + 1];
 	struct hm_event head;
 	size_t pos[HM_LOCKORDER_WINDOW + 1];
-	uint64_t until;
+	uint64_t until, pred;
 	int n = 0, best = 0;
 
 	at(lo, 0)->decided = true;
 	head = at(lo, 0)->ev;
 	if (head.op != HM_OP_KMAP || head.vaddr == HM_NONE)
 		return;
-	if (hm_model_predict_kmap(model, &head) == (head.vaddr & ~0xfffull))
+	/*
+	 * A call that would find the pool full sleeps in the model too, and its
+	 * wake-up decides its address: only a definite wrong address moves it.
+	 */
+	pred = hm_model_predict_kmap(model, &head);
+	if (pred == HM_NONE || pred == (head.vaddr & ~0xfffull))
 		return;
 	until = end_ts(&head);
 	grp[n] = &at(lo, 0)->ev;

@@ -1,0 +1,1 @@
+-q ../../traces/handmade-pool-wrap.jsonl

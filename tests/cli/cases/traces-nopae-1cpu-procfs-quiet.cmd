@@ -1,0 +1,1 @@
+-q ../../traces/nopae-1cpu-procfs.ftrace.zst

@@ -1,0 +1,1 @@
+-q ../../traces/nopae-2cpu-tmpfs.ftrace.zst

@@ -1,0 +1,1 @@
+-q ../../traces/pae-1cpu-minix.ftrace.zst

@@ -1,0 +1,1 @@
+-q ../../traces/pae-2cpu-minix.ftrace.zst

@@ -1,0 +1,1 @@
+-q ../../traces/pae-4cpu-tmpfs.ftrace.zst
