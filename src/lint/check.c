@@ -541,12 +541,17 @@ static void fkernel(struct lint_finding *f, uint8_t reaction)
 		n = asprintf(&s, "the kernel would WARN once here%s%s%s", check ? " (" : "",
 			     check ? check : "", check ? ")" : "");
 		break;
+	case HM_KERNEL_WARNED_BEFORE:
+		n = asprintf(&s, "the kernel stays silent here: its one-time warning "
+			     "already fired earlier in this trace%s%s%s", check ? " (" : "",
+			     check ? check : "", check ? ")" : "");
+		break;
+	case HM_KERNEL_DEBUG_ONLY:
+		n = asprintf(&s, "the kernel says nothing here unless built with a debug option%s%s%s",
+			     check ? " (" : "", check ? check : "", check ? ")" : "");
+		break;
 	default:
-		if (check)
-			n = asprintf(&s, "the kernel stays silent here: its one-time warning "
-				     "already fired earlier in this trace (%s)", check);
-		else
-			n = asprintf(&s, "the kernel does not check this: nothing in dmesg");
+		n = asprintf(&s, "the kernel does not check this: nothing in dmesg");
 		break;
 	}
 	if (n >= 0) {

@@ -56,6 +56,8 @@ static const char *reaction_name(int reaction)
 	case HM_KERNEL_WARN_ONCE:
 		return "warn-once";
 	case HM_KERNEL_NOTHING:
+	case HM_KERNEL_WARNED_BEFORE:
+	case HM_KERNEL_DEBUG_ONLY:
 		return "silent";
 	default:
 		return "none";

@@ -195,6 +195,8 @@ enum hm_kernel_reaction {
 	HM_KERNEL_WARN,		/* WARN_ON */
 	HM_KERNEL_WARN_ONCE,	/* WARN_ON_ONCE: only the first one per boot prints */
 	HM_KERNEL_BUG,		/* BUG_ON: the kernel would have stopped here */
+	HM_KERNEL_WARNED_BEFORE,/* a WARN_ON_ONCE that already fired: silent this time */
+	HM_KERNEL_DEBUG_ONLY,	/* reported only with a debug option (DEBUG_ATOMIC_SLEEP) */
 };
 
 /*

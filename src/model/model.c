@@ -219,7 +219,7 @@ static void diag_add(struct hm_model *m, struct hm_outcome *out, unsigned int ki
 		site = HM_DIAG_LOCAL_OUT_OF_ORDER;
 	if (reaction == HM_KERNEL_WARN_ONCE) {
 		if (m->warned[site / 64] & (1ull << (site % 64)))
-			reaction = HM_KERNEL_NOTHING;
+			reaction = HM_KERNEL_WARNED_BEFORE;
 		else
 			m->warned[site / 64] |= 1ull << (site % 64);
 	}
@@ -883,7 +883,7 @@ static int do_kmap(struct hm_model *m, const struct hm_event *ev, struct hm_outc
 	if (ev->ctx != HM_CTX_TASK || (t && t->atomic) ||
 	    ((ev->flags & HM_EVF_CTX_KNOWN) && (ev->flags & (HM_EVF_IRQS_OFF | HM_EVF_PREEMPT_OFF))))
 		/* might_sleep() says so only with CONFIG_DEBUG_ATOMIC_SLEEP (off in Debian) */
-		diag_add(m, out, HM_DIAG_SLEEP_IN_ATOMIC, HM_KERNEL_NOTHING, HM_NONE, NULL, 0);
+		diag_add(m, out, HM_DIAG_SLEEP_IN_ATOMIC, HM_KERNEL_DEBUG_ONLY, HM_NONE, NULL, 0);
 
 	if (key_is_lowmem(m, key)) {
 		out->flags |= HM_OUT_LOWMEM | HM_OUT_MAPPED;
@@ -984,7 +984,7 @@ static int do_kunmap(struct hm_model *m, const struct hm_event *ev, struct hm_ou
 	if (ev->op == HM_OP_KUNMAP &&
 	    (ev->ctx != HM_CTX_TASK || (t && t->atomic) ||
 	     ((ev->flags & HM_EVF_CTX_KNOWN) && (ev->flags & (HM_EVF_IRQS_OFF | HM_EVF_PREEMPT_OFF)))))
-		diag_add(m, out, HM_DIAG_SLEEP_IN_ATOMIC, HM_KERNEL_NOTHING, HM_NONE, NULL, 0);
+		diag_add(m, out, HM_DIAG_SLEEP_IN_ATOMIC, HM_KERNEL_DEBUG_ONLY, HM_NONE, NULL, 0);
 	if (key_is_lowmem(m, key)) {
 		out->flags |= HM_OUT_LOWMEM | HM_OUT_IGNORED;
 		return 0;

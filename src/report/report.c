@@ -935,6 +935,10 @@ const char *hm_report_reaction_name(unsigned int reaction)
 		return "WARN_ON_ONCE";
 	case HM_KERNEL_BUG:
 		return "BUG";
+	case HM_KERNEL_WARNED_BEFORE:
+		return "silent (WARN_ON_ONCE already fired)";
+	case HM_KERNEL_DEBUG_ONLY:
+		return "silent unless CONFIG_DEBUG_ATOMIC_SLEEP";
 	default:
 		return "no warning";
 	}
