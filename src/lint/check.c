@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "lint_priv.h"
+#include "hm_lockorder.h"
 
 #define MAX_STACK 34		/* KM_MAX_IDX 33 + 1: deeper than any profile allows */
 #define REL_RING 8		/* recent local unmaps remembered per task */
@@ -1009,8 +1010,7 @@ static void check_outside_fixmap(struct trace *tr, const struct hm_event *ev,
 	char call[96];
 	const char *what;
 
-	if (!rule_on(tr, rule) || ev->vaddr == HM_NONE || !(out->flags & HM_OUT_IGNORED) ||
-	    !(out->flags & HM_OUT_LOWMEM) || out->nr_diags)
+	if (!rule_on(tr, rule) || ev->vaddr == HM_NONE)
 		return;
 	addr = ev->vaddr & page_mask(tr);
 	if (tr->p.highmem_start_pfn != HM_NONE)
@@ -1297,7 +1297,6 @@ static void lint_completion(struct trace *tr, const struct hm_outcome *out)
 static void lint_event(struct trace *tr, const struct hm_event *ev, const struct hm_outcome *out)
 {
 	struct ltask *t;
-	bool local_unmap = ev->op == HM_OP_KUNMAP_LOCAL || ev->op == HM_OP_KUNMAP_ATOMIC;
 	bool overflow = false, dirty = false;
 
 	tr->last_ts = ev->ts;
@@ -1315,10 +1314,13 @@ static void lint_event(struct trace *tr, const struct hm_event *ev, const struct
 			continue;
 		if (out->diags[i].kind == HM_DIAG_LOCAL_OVERFLOW)
 			overflow = true;
+		/* the model finds it; lint words it with the pkmap slot and the stack */
+		if (out->diags[i].kind == HM_DIAG_UNMAP_OUTSIDE_FIXMAP) {
+			check_outside_fixmap(tr, ev, out, t);
+			continue;
+		}
 		diag_finding(tr, ev, out, &out->diags[i], t);
 	}
-	if (local_unmap)
-		check_outside_fixmap(tr, ev, out, t);
 	for (uint32_t i = 0; i < out->nr_diags; i++)
 		dirty |= out->diags[i].kind != HM_DIAG_ADDR_MISMATCH;
 	if (dirty)
@@ -1495,6 +1497,30 @@ static void lint_end(struct trace *tr)
 	lmap_free(&c.pages);
 }
 
+
+/* One event into the model and the rules; negative with @err filled on failure. */
+static int lint_apply(struct trace *tr, const struct hm_event *ev, struct hm_error *err)
+{
+	struct hm_outcome out;
+	int rc = hm_model_apply(tr->model, ev, &out);
+
+	if (rc == -ERANGE) {
+		struct hm_where w = { .file = tr->name, .line = ev->line };
+
+		return hm_error_set(err, HM_EXIT_INPUT, &w, "event %llu: cpu %u is beyond the "
+				    "profile's NR_CPUS %u", (unsigned long long)ev->index,
+				    ev->cpu, tr->p.nr_cpus_max);
+	}
+	if (rc < 0)
+		return hm_error_set(err, HM_EXIT_SYSTEM, NULL, "out of memory");
+	lint_event(tr, ev, &out);
+	while (hm_model_next_completion(tr->model, &out))
+		lint_completion(tr, &out);
+	if (tr->oom)
+		return hm_error_set(err, HM_EXIT_SYSTEM, NULL, "out of memory");
+	return 0;
+}
+
 /* ------------------------------------------------------------ driver --- */
 
 static int profile_for(const struct hm_lint_opts *o, const struct hm_trace_meta *meta,
@@ -1565,9 +1591,9 @@ static void fail_keep(struct hm_lint *l, const struct hm_error *err)
 int hm_lint_file(struct hm_lint *l, const char *path, struct hm_error *err)
 {
 	struct trace tr = { .l = l, .free_rec = NONE32 };
+	struct hm_lockorder *lo = NULL;
 	struct hm_reader *r;
 	struct hm_event ev;
-	struct hm_outcome out;
 	const struct hm_model_stats *st;
 	int rc;
 
@@ -1613,30 +1639,44 @@ int hm_lint_file(struct hm_lint *l, const char *path, struct hm_error *err)
 		goto out;
 	}
 
-	while ((rc = hm_reader_next(r, &ev)) > 0) {
+	/*
+	 * Events reach the model through the lock-order stage, as in hm-replay,
+	 * so overlapping kmap_high() calls on several CPUs are applied in the
+	 * order the kernel took kmap_lock.
+	 */
+	lo = hm_lockorder_new();
+	if (!lo) {
+		rc = hm_error_set(err, HM_EXIT_SYSTEM, NULL, "out of memory");
+		goto out;
+	}
+	for (;;) {
+		int more = hm_reader_next(r, &ev);
+		int popped;
+
+		if (more < 0) {
+			rc = more;
+			break;
+		}
 		if (hm_interrupted) {
 			rc = hm_error_set(err, HM_EXIT_INTERRUPTED, NULL, "interrupted");
 			goto out;
 		}
-		rc = hm_model_apply(tr.model, &ev, &out);
-		if (rc == -ERANGE) {
-			struct hm_where w = { .file = tr.name, .line = ev.line };
-
-			rc = hm_error_set(err, HM_EXIT_INPUT, &w, "event %llu: cpu %u is beyond the "
-					  "profile's NR_CPUS %u", (unsigned long long)ev.index,
-					  ev.cpu, tr.p.nr_cpus_max);
-			goto out;
-		}
-		if (rc < 0) {
+		if (more && hm_lockorder_push(lo, &ev)) {
 			rc = hm_error_set(err, HM_EXIT_SYSTEM, NULL, "out of memory");
 			goto out;
 		}
-		lint_event(&tr, &ev, &out);
-		while (hm_model_next_completion(tr.model, &out))
-			lint_completion(&tr, &out);
-		if (tr.oom) {
+		while ((popped = hm_lockorder_pop(lo, tr.model, !more, &ev)) == 1) {
+			rc = lint_apply(&tr, &ev, err);
+			if (rc < 0)
+				goto out;
+		}
+		if (popped < 0) {
 			rc = hm_error_set(err, HM_EXIT_SYSTEM, NULL, "out of memory");
 			goto out;
+		}
+		if (!more) {
+			rc = 0;
+			break;
 		}
 	}
 	if (rc < 0) {
@@ -1650,6 +1690,7 @@ int hm_lint_file(struct hm_lint *l, const char *path, struct hm_error *err)
 	}
 	rc = 0;
 out:
+	hm_lockorder_free(lo);
 	if (tr.model) {
 		st = hm_model_stats(tr.model);
 		l->files[tr.file].events = st->events;

@@ -96,7 +96,7 @@ static const struct hm_lint_rule rules[] = {
 	},
 	{
 		.id = "unmap-outside-fixmap",
-		.diag_kind = -1,
+		.diag_kind = HM_DIAG_UNMAP_OUTSIDE_FIXMAP,
 		.level = HM_LINT_ERROR,
 		.summary = "kunmap_local/kunmap_atomic of an address outside the kmap fixmap (a kmap() address?)",
 		.kernel_check = NULL,

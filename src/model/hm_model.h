@@ -223,6 +223,8 @@ enum hm_diag_kind {
 	HM_DIAG_ATOMIC_ACROSS_MIGRATE,	/* migration with local mappings held */
 	HM_DIAG_ADDR_MISMATCH,		/* the kernel's address differs from the model's */
 	HM_DIAG_LOCAL_PTE_BUSY,		/* __kmap_local_pfn_prot(): BUG_ON(!pte_none()) */
+	HM_DIAG_UNMAP_OUTSIDE_FIXMAP,	/* kunmap_local() of a pkmap or above-direct-map address:
+					 * kunmap_local_indexed() ignores it without a word */
 	HM_DIAG__COUNT
 };
 

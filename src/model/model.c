@@ -1298,11 +1298,22 @@ static int do_kunmap_local(struct hm_model *m, const struct hm_event *ev, struct
 			return do_kunmap(m, &e2, out, t);
 		}
 		out->flags |= HM_OUT_IGNORED;
-		if (addr < m->p.page_offset)
+		if (addr < m->p.page_offset) {
 			diag_add(m, out, HM_DIAG_LOCAL_BAD_ADDR, HM_KERNEL_WARN_ONCE, ev->vaddr,
 				 task_top(t), task_depth(m, t));
-		else
+		} else if ((addr >= m->p.pkmap_base && addr < pkmap_addr(m, m->p.last_pkmap)) ||
+			   (m->p.highmem_start_pfn != HM_NONE &&
+			    addr >= lowmem_addr(m, m->p.highmem_start_pfn))) {
+			/*
+			 * Not lowmem either: a kmap() address, or vmalloc space.
+			 * The kernel returns without a word; the local mapping
+			 * meant stays on the stack.
+			 */
+			diag_add(m, out, HM_DIAG_UNMAP_OUTSIDE_FIXMAP, HM_KERNEL_NOTHING, addr,
+				 task_top(t), task_depth(m, t));
+		} else {
 			out->flags |= HM_OUT_LOWMEM;
+		}
 		return 0;
 	}
 	if (t->idx == 0) {

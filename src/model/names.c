@@ -52,6 +52,7 @@ static const char *const diag_names[HM_DIAG__COUNT] = {
 	[HM_DIAG_ATOMIC_ACROSS_MIGRATE] = "local-across-migrate",
 	[HM_DIAG_ADDR_MISMATCH] = "model-mismatch",
 	[HM_DIAG_LOCAL_PTE_BUSY] = "local-pte-busy",
+	[HM_DIAG_UNMAP_OUTSIDE_FIXMAP] = "unmap-outside-fixmap",
 };
 
 static const char *const tlb_names[HM_TLB__COUNT] = {

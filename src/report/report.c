@@ -990,6 +990,10 @@ void hm_report_consequence(const struct hm_report *rep, const struct hm_violatio
 		snprintf(buf, size, "0x%llx is below PAGE_OFFSET (a page pointer passed by "
 			 "mistake?): nothing is unmapped", addr);
 		break;
+	case HM_DIAG_UNMAP_OUTSIDE_FIXMAP:
+		snprintf(buf, size, "0x%llx is not a local mapping (a kmap() address, or above the "
+			 "direct map): the kernel ignores it and nothing is unmapped", addr);
+		break;
 	case HM_DIAG_LOCAL_FORCE_MAP_ADDR:
 		snprintf(buf, size, "0x%llx is outside the kmap fixmap under FORCE_MAP", addr);
 		break;

@@ -319,6 +319,14 @@ static void lowmem_pages(void)
 	tap_is_u64(o->depth, 0, "kmap_local_lowmem_no_push");
 	o = lunmap(m, HM_OP_KUNMAP_LOCAL, 1, 0, 0xc0100abc);
 	tap_ok((o->flags & HM_OUT_IGNORED) && !o->nr_diags, "kunmap_local_lowmem_address_ignored");
+	o = lunmap(m, HM_OP_KUNMAP_LOCAL, 1, 0, 0xff001000);
+	tap_ok((o->flags & HM_OUT_IGNORED) && has_diag(o, HM_DIAG_UNMAP_OUTSIDE_FIXMAP),
+	       "kunmap_local_of_kmap_address_ignored_silently_but_reported");
+	/* the direct map ends at 0xc0000000 + (0x36ffe << 12) = 0xf6ffe000 */
+	o = lunmap(m, HM_OP_KUNMAP_LOCAL, 1, 0, 0xf6ffe000);
+	tap_ok(has_diag(o, HM_DIAG_UNMAP_OUTSIDE_FIXMAP), "kunmap_local_above_direct_map_reported");
+	o = lunmap(m, HM_OP_KUNMAP_LOCAL, 1, 0, 0xf6ffd000);
+	tap_ok(!o->nr_diags, "kunmap_local_last_lowmem_page_is_fine");
 	hm_model_free(m);
 }
 
