@@ -145,6 +145,16 @@ static inline uint64_t hash64(uint64_t x)
 	return x;
 }
 
+/*
+ * Table slots for the per-event lookups (pages, tasks): one multiply, the
+ * high bits (Fibonacci hashing); pfns and pids are dense, so the low bits of
+ * a plain mix would collide.
+ */
+static inline uint32_t hash_slot(uint64_t x, uint32_t mask)
+{
+	return (uint32_t)((x * 0x9e3779b97f4a7c15ull) >> 32) & mask;
+}
+
 static inline uint64_t page_size(const struct hm_model *m)
 {
 	return 1ull << m->p.page_shift;
@@ -399,7 +409,7 @@ static int thash_grow(struct hm_model *m)
 	if (!h)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < m->nr_tasks; i++) {
-		uint32_t b = (uint32_t)hash64((uint64_t)m->tasks[i].key) & (n - 1);
+		uint32_t b = hash_slot((uint64_t)m->tasks[i].key, n - 1);
 
 		while (h[b])
 			b = (b + 1) & (n - 1);
@@ -422,7 +432,7 @@ static struct task *task_get(struct hm_model *m, int32_t pid, uint32_t cpu, bool
 	/* consecutive events on a CPU are mostly for the same task */
 	if (c->hint && c->hint_key == key)
 		return &m->tasks[c->hint - 1];
-	b = (uint32_t)hash64((uint64_t)key) & m->thash_mask;
+	b = hash_slot((uint64_t)key, m->thash_mask);
 	while (m->thash[b]) {
 		t = &m->tasks[m->thash[b] - 1];
 		if (t->key == key) {
@@ -523,7 +533,7 @@ static int64_t local_slot_of(const struct hm_model *m, uint64_t addr, uint32_t c
 
 static int32_t phash_find(const struct hm_model *m, uint64_t key)
 {
-	uint32_t b = (uint32_t)hash64(key) & m->phash_mask;
+	uint32_t b = hash_slot(key, m->phash_mask);
 
 	while (m->phash_key[b] != KEY_NONE) {
 		if (m->phash_key[b] == key)
@@ -536,7 +546,7 @@ static int32_t phash_find(const struct hm_model *m, uint64_t key)
 /* set_page_address(page, vaddr): at most LAST_PKMAP pages, so the table never grows */
 static void phash_set(struct hm_model *m, uint64_t key, int32_t slot)
 {
-	uint32_t b = (uint32_t)hash64(key) & m->phash_mask;
+	uint32_t b = hash_slot(key, m->phash_mask);
 
 	while (m->phash_key[b] != KEY_NONE) {
 		if (m->phash_key[b] == key) {
@@ -552,7 +562,7 @@ static void phash_set(struct hm_model *m, uint64_t key, int32_t slot)
 /* set_page_address(page, NULL); backward-shift deletion keeps probes short */
 static void phash_del(struct hm_model *m, uint64_t key)
 {
-	uint32_t b = (uint32_t)hash64(key) & m->phash_mask;
+	uint32_t b = hash_slot(key, m->phash_mask);
 	uint32_t next;
 
 	while (m->phash_key[b] != key) {
@@ -569,7 +579,7 @@ static void phash_del(struct hm_model *m, uint64_t key)
 			next = (next + 1) & m->phash_mask;
 			if (m->phash_key[next] == KEY_NONE)
 				return;
-			home = (uint32_t)hash64(m->phash_key[next]) & m->phash_mask;
+			home = hash_slot(m->phash_key[next], m->phash_mask);
 			/* can the entry at next move to b? only if b lies in [home, next) */
 			if (((next - home) & m->phash_mask) >= ((next - b) & m->phash_mask))
 				break;
