@@ -529,6 +529,17 @@ static int64_t local_slot_of(const struct hm_model *m, uint64_t addr, uint32_t c
 	return (int64_t)(fix - base);
 }
 
+/*
+ * Is stack slot @s (idx - 1) one the kernel maps?  With DEBUG_KMAP_LOCAL
+ * (KM_INCR 2) only odd slots are: the even ones are guard pages.  Addresses
+ * adopted from a trace must pass this, or the task's idx would stop being a
+ * multiple of KM_INCR.
+ */
+static inline bool local_slot_valid(const struct hm_model *m, int64_t s)
+{
+	return s >= 0 && (uint64_t)s < m->km_max_idx - 1 && ((uint64_t)s + 1) % m->km_incr == 0;
+}
+
 /* ---------------------------------------------------------- page hash --- */
 
 static int32_t phash_find(const struct hm_model *m, uint64_t key)
@@ -780,7 +791,7 @@ static bool pool_adopt(struct hm_model *m, struct hm_outcome *out, const struct 
 	uint64_t nr;
 	int32_t cur;
 
-	if (addr < m->p.pkmap_base)
+	if (key == KEY_NONE || addr < m->p.pkmap_base)
 		return false;
 	nr = (addr - m->p.pkmap_base) >> m->p.page_shift;
 	if (nr >= m->p.last_pkmap || m->slot[nr].seen)
@@ -882,6 +893,37 @@ static struct hm_outcome *done_push(struct hm_model *m)
 	return &m->done[m->nr_done++];
 }
 
+/*
+ * A kmap() seen only by its return (the capture began while it ran): the page
+ * is unknown, so the slot search cannot be replayed.  Take the kernel's
+ * address as it is, unchecked: one more user of that slot.
+ */
+static int kmap_unknown_page(struct hm_model *m, const struct hm_event *ev,
+			     struct hm_outcome *out)
+{
+	uint64_t addr = ev->vaddr == HM_NONE ? HM_NONE : ev->vaddr & page_mask(m);
+	int32_t nr;
+
+	if (addr == HM_NONE || addr < m->p.pkmap_base || addr >= pkmap_addr(m, m->p.last_pkmap)) {
+		out->flags |= HM_OUT_IGNORED;
+		if (addr != HM_NONE && addr >= m->p.page_offset) {
+			out->flags |= HM_OUT_LOWMEM | HM_OUT_MAPPED;
+			out->vaddr = addr;
+		}
+		return 0;
+	}
+	nr = (int32_t)((addr - m->p.pkmap_base) >> m->p.page_shift);
+	lock_take(m, out, ev, m->p.costs.pkmap_unmap);
+	/* a free slot was taken (count 1) and used (count 2) */
+	slot_set_count(m, (uint32_t)nr, m->count[nr] ? m->count[nr] + 1 : 2);
+	slot_note_user(m, nr, ev);
+	out->slot = nr;
+	out->vaddr = addr;
+	out->flags |= HM_OUT_MAPPED | HM_OUT_SYNCED;
+	m->st.synced++;
+	return 0;
+}
+
 static int do_kmap(struct hm_model *m, const struct hm_event *ev, struct hm_outcome *out,
 		   struct task *t)
 {
@@ -903,8 +945,11 @@ static int do_kmap(struct hm_model *m, const struct hm_event *ev, struct hm_outc
 		tlb_kmap_wrapper(m, out, ev->cpu);
 		return 0;
 	}
+	if (key == KEY_NONE)
+		return kmap_unknown_page(m, ev, out);
+
 	/* kmap_high(): a page that still has an address keeps it */
-	nr = key != KEY_NONE ? phash_find(m, key) : -1;
+	nr = phash_find(m, key);
 	if (nr >= 0) {
 		out->flags |= HM_OUT_REUSED;
 		lock_take(m, out, ev, m->p.costs.pkmap_unmap);
@@ -1153,7 +1198,7 @@ static int do_kmap_local(struct hm_model *m, const struct hm_event *ev, struct h
 		int64_t s = local_slot_of(m, ev->vaddr & page_mask(m), ev->cpu);
 		uint32_t want;
 
-		if (s >= 0 && (uint32_t)s + 1 >= m->km_incr) {
+		if (local_slot_valid(m, s)) {
 			want = (uint32_t)s + 1 - m->km_incr;
 			if (want != t->idx && want < m->km_max_idx) {
 				t->idx = t->idx > want ? want : t->idx;
@@ -1213,7 +1258,7 @@ static int do_kmap_local(struct hm_model *m, const struct hm_event *ev, struct h
 		/* follow the kernel from here on: re-synchronise on its address */
 		int64_t s = local_slot_of(m, ev->vaddr & page_mask(m), ev->cpu);
 
-		if (s >= 0 && (uint32_t)s + 1 >= m->km_incr && (uint32_t)s < m->km_max_idx - 1) {
+		if (local_slot_valid(m, s)) {
 			struct local_ent keep = *e;
 
 			t->idx = t->idx > (uint32_t)s + 1 - m->km_incr ?
@@ -1337,7 +1382,8 @@ static int do_kunmap_local(struct hm_model *m, const struct hm_event *ev, struct
 			tlb_local_unmap(m, out, ev->cpu);
 			out->cost_ns += m->p.costs.local_unmap;
 			/* what was below it is still mapped */
-			if (s >= (int64_t)m->km_incr && local_adopt(m, t, (uint32_t)s + 1 - m->km_incr))
+			if (local_slot_valid(m, s) && s >= (int64_t)m->km_incr &&
+			    local_adopt(m, t, (uint32_t)s + 1 - m->km_incr))
 				return -ENOMEM;
 			t->cpu = ev->cpu;
 			out->depth = task_depth(m, t);

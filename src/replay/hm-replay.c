@@ -33,6 +33,7 @@ enum {
 	OPT_TIMELINE,
 	OPT_CONVERT,
 	OPT_LIST_PROFILES,
+	OPT_TSC_MHZ,
 };
 
 static const struct option long_opts[] = {
@@ -45,6 +46,7 @@ static const struct option long_opts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "lenient", no_argument, NULL, OPT_LENIENT },
 	{ "map", required_argument, NULL, OPT_MAP },
+	{ "tsc-mhz", required_argument, NULL, OPT_TSC_MHZ },
 	{ "cpu", required_argument, NULL, OPT_CPU },
 	{ "pid", required_argument, NULL, OPT_PID },
 	{ "comm", required_argument, NULL, OPT_COMM },
@@ -87,6 +89,7 @@ static void help(FILE *fp)
 	hm_cli_help_option(fp, "--format NAME", "read TRACE as NAME (json, jsonl, ftrace, ctf)");
 	hm_cli_help_option(fp, "--lenient", "skip events with unknown ops instead of failing");
 	hm_cli_help_option(fp, "--map FILE", "ftrace: probe name to op mapping");
+	hm_cli_help_option(fp, "--tsc-mhz MHZ", "ftrace: cycle timestamps at MHZ (x86-tsc clock)");
 	hm_cli_help_heading(fp, "Filters (what the report counts; the model sees every event)");
 	hm_cli_help_option(fp, "--cpu N", "events on CPU N");
 	hm_cli_help_option(fp, "--pid N", "events of task N");
@@ -100,7 +103,7 @@ static void help(FILE *fp)
 	hm_cli_help_option(fp, "--cpus N", "N CPUs online");
 	hm_cli_help_option(fp, "--debug-kmap-local", "CONFIG_DEBUG_KMAP_LOCAL (guard slots)");
 	hm_cli_help_option(fp, "--tlb-policy NAME",
-			   "x86, arm-vipt, arm-vivt, mips, powerpc or generic");
+			   "x86, arm-vipt, arm-vivt, mips, powerpc, xtensa or generic");
 	hm_cli_help_option(fp, "--list-profiles", "list the built-in profiles and exit");
 	hm_cli_help_heading(fp, "What-if");
 	hm_cli_help_option(fp, "--what-if", "report the trace replayed with the overrides above");
@@ -213,6 +216,18 @@ static int parse(int argc, char **argv, struct args *a)
 		case OPT_MAP:
 			a->ro.reader.map_file = optarg;
 			break;
+		case OPT_TSC_MHZ: {
+			char *end;
+			double mhz = strtod(optarg, &end);
+
+			if (end == optarg || *end || !(mhz > 0 && mhz < 1e6)) {
+				hm_cli_usage("--tsc-mhz: \"%s\" is not a rate in MHz like 2599.993",
+					     optarg);
+				return HM_EXIT_USAGE;
+			}
+			a->ro.reader.tsc_mhz = mhz;
+			break;
+		}
 		case OPT_CPU:
 			if (hm_cli_u32("--cpu", optarg, 0, 65535, &a->rep.cpu))
 				return HM_EXIT_USAGE;
@@ -268,7 +283,7 @@ static int parse(int argc, char **argv, struct args *a)
 			ov->tlb_policy = hm_tlb_policy_from_name(optarg);
 			if (ov->tlb_policy < 0) {
 				hm_cli_usage("--tlb-policy: unknown policy \"%s\" (x86, arm-vipt, "
-					     "arm-vivt, mips, powerpc, generic)", optarg);
+					     "arm-vivt, mips, powerpc, xtensa, generic)", optarg);
 				return HM_EXIT_USAGE;
 			}
 			break;

@@ -488,6 +488,43 @@ static void agreement(void)
 	hm_model_free(m);
 }
 
+/* Found by fuzzing (tests/fuzz/known-bugs): each crashed the model once. */
+static void fuzz_regressions(void)
+{
+	struct hm_model *m = model_new("x86-32-pae", 0, 0);
+	struct hm_profile p = *hm_profile_find("x86-32-pae");
+	struct hm_event ev = ev_make(HM_OP_KMAP, 1, 0);
+	struct hm_outcome *o;
+
+	/* a kmap_high() return without its entry: no page to search for */
+	ev.vaddr = A(5);
+	o = apply(m, &ev);
+	tap_ok((o->flags & HM_OUT_SYNCED) && o->slot == 5 && o->vaddr == A(5),
+	       "kmap_seen_only_by_its_return_takes_the_kernel_address");
+	tap_is_u64(o->pool_in_use, 1, "kmap_seen_only_by_its_return_holds_the_slot");
+	hm_model_free(m);
+
+	/* DEBUG_KMAP_LOCAL: an observed guard-slot address is never adopted */
+	p.debug_kmap_local = true;
+	p.highmem_start_pfn = 0x38000;
+	m = hm_model_new(&p);
+	lmap(m, HM_OP_KMAP_LOCAL, 5, 0, 0x38018);
+	ev = ev_make(HM_OP_KMAP_LOCAL, 5, 0);
+	ev.pfn = 0x38019;
+	ev.vaddr = 0xfffb1000;	/* slot 10: a guard page, even */
+	o = apply(m, &ev);
+	tap_ok((o->flags & HM_OUT_MISMATCH) && o->depth == 2,
+	       "debug_kmap_local_guard_slot_address_is_a_mismatch_not_a_resync");
+	for (int i = 0; i < 5; i++) {
+		struct hm_event u = ev_make(HM_OP_KUNMAP_LOCAL, 5, 0);
+
+		u.pfn = 0x38018;
+		apply(m, &u);
+	}
+	tap_ok(1, "debug_kmap_local_unmaps_past_empty_keep_invariants");
+	hm_model_free(m);
+}
+
 static void irqs_and_switches(void)
 {
 	struct hm_model *m = model_new("x86-32-pae", 0, 0);
@@ -754,6 +791,7 @@ int main(void)
 	colouring();
 	arm_kmap_high_get();
 	other_flush_policies();
+	fuzz_regressions();
 	random_sequences_keep_invariants();
 	return tap_done();
 }
