@@ -19,9 +19,14 @@ void hm_cli_print_version(FILE *fp, const struct hm_cli_format *formats, size_t 
 	for (i = 0; i < nr_formats; i++)
 		fprintf(fp, "  %-8s %s\n", formats[i].name, formats[i].description);
 	fputs("features:\n", fp);
-	fprintf(fp, "  %-8s %s\n", "zstd", HM_HAVE_ZSTD ? "yes (.zst input)" : "no");
-	fprintf(fp, "  %-8s %s\n", "gzip", HM_HAVE_GZIP ? "yes (.gz input)" : "no");
-	fprintf(fp, "  %-8s %s\n", "ctf", HM_HAVE_CTF ? "yes (libbabeltrace2)" : "no");
+	hm_cli_print_feature(fp, "zstd", HM_HAVE_ZSTD ? "yes (.zst input)" : "no");
+	hm_cli_print_feature(fp, "gzip", HM_HAVE_GZIP ? "yes (.gz input)" : "no");
+	hm_cli_print_feature(fp, "ctf", HM_HAVE_CTF ? "yes (libbabeltrace2)" : "no");
+}
+
+void hm_cli_print_feature(FILE *fp, const char *name, const char *state)
+{
+	fprintf(fp, "  %-8s %s\n", name, state);
 }
 
 int hm_cli_usage(const char *fmt, ...)

@@ -33,6 +33,18 @@ struct hm_cli_format {
 void hm_cli_print_version(FILE *fp, const struct hm_cli_format *formats, size_t nr_formats);
 
 /**
+ * hm_cli_print_feature() - one more line of the --version feature list
+ * @fp: the stream
+ * @name: the feature ("gnuplot")
+ * @state: "yes (...)" or "no (...)"
+ *
+ * For a tool with a feature of its own: call right after
+ * hm_cli_print_version(), so the line lands in its "features:" list, in the
+ * same columns.
+ */
+void hm_cli_print_feature(FILE *fp, const char *name, const char *state);
+
+/**
  * hm_cli_usage() - report a bad command line
  * @fmt: what is wrong, e.g. "unknown option '--frob'"
  *
