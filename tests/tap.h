@@ -54,7 +54,7 @@ static inline __attribute__((unused)) int tap_is_str(const char *got, const char
 	return ok;
 }
 
-static inline __attribute__((unused)) void tap_diag(const char *fmt, ...)
+static inline __attribute__((unused, format(printf, 1, 2))) void tap_diag(const char *fmt, ...)
 {
 	va_list ap;
 

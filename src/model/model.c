@@ -981,8 +981,12 @@ static int do_kmap(struct hm_model *m, const struct hm_event *ev, struct hm_outc
 static int wake_waiters(struct hm_model *m, uint32_t color, const struct hm_event *waker)
 {
 	uint32_t n = m->nr_waiters;
-	uint32_t kept = 0;
+	uint32_t kept = 0, first;
 	struct waiter *w;
+
+	if (m->done_head == m->nr_done)
+		m->done_head = m->nr_done = 0;
+	first = m->nr_done;
 
 	for (uint32_t i = 0; i < n; i++) {
 		struct hm_outcome *out;
@@ -1026,6 +1030,9 @@ static int wake_waiters(struct hm_model *m, uint32_t color, const struct hm_even
 		outcome_finish(m, out);
 	}
 	m->nr_waiters = kept;
+	/* the completions see the queue as it is once everyone woken has run */
+	for (uint32_t i = first; i < m->nr_done; i++)
+		m->done[i].waiters = kept;
 	return 0;
 }
 

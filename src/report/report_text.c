@@ -614,7 +614,8 @@ static void print_latency(const struct hm_report *rep, FILE *fp)
 		if (rep->lat_op[op])
 			lat_row(rep, fp, hm_op_name(op), rep->lats[rep->lat_op[op] - 1]);
 
-	v = calloc(rep->nr_sites + 1, sizeof(*v));
+	/* one row per (site, op): a site can have latencies for several ops */
+	v = calloc((size_t)rep->nr_sites * HM_OP__COUNT + 1, sizeof(*v));
 	if (!v)
 		return;
 	n = 0;

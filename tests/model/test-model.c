@@ -253,6 +253,7 @@ static void pool_exhaustion_sleeps_and_wakes(void)
 	tap_is_u64(hm_model_stats(m)->wraps, 3, "wraps: first fill, failed scan, rescan");
 	tap_is_u64(hm_model_stats(m)->sleeps, 1, "one sleep");
 	tap_is_u64(o->waiters, 0, "no waiters left");
+	tap_is_u64(done.waiters, 0, "completion_sees_the_queue_after_the_wakeup");
 	hm_model_free(m);
 }
 
