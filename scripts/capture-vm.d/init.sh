@@ -73,12 +73,34 @@ if type hm_prepare > /dev/null 2>&1; then
 	hm_prepare || hm_fail "workload $HM_WORKLOAD: preparation failed"
 fi
 cd /
+# --recorder hm-record: hm-record (BPF) on the same functions and tracepoints,
+# started before tracing and stopped after it, so its trace covers the
+# ftrace capture's (both on the mono clock: the host lines them up)
+if [ "$HM_RECORDER" = hm-record ]; then
+	/hm/hm-record --stats -o /tmp/hm-record.jsonl 2> /tmp/hm-record.err &
+	HM_REC_PID=$!
+	hm_i=0
+	until grep -q ': recording' /tmp/hm-record.err 2> /dev/null; do
+		if ! kill -0 $HM_REC_PID 2> /dev/null || [ $hm_i -ge 600 ]; then
+			hm_fail "hm-record did not start: $(tr '\n' ' ' < /tmp/hm-record.err)"
+		fi
+		usleep 100000
+		hm_i=$((hm_i + 1))
+	done
+fi
 echo 1 > $T/tracing_on
 hm_say "INFO workload $HM_WORKLOAD scale $HM_SCALE start $(cat /proc/uptime)"
 hm_workload
 cd /
 hm_say "INFO workload end $(cat /proc/uptime)"
 echo 0 > $T/tracing_on
+if [ "$HM_RECORDER" = hm-record ]; then
+	kill -INT $HM_REC_PID
+	wait $HM_REC_PID
+	hm_rc=$?
+	sed 's/^/HM-RECSTAT /' /tmp/hm-record.err
+	[ $hm_rc -eq 0 ] || hm_fail "hm-record exited with status $hm_rc"
+fi
 
 for hm_c in $T/per_cpu/cpu*; do
 	sed "s/^/HM-STAT ${hm_c##*/} /" $hm_c/stats
@@ -90,5 +112,10 @@ dmesg | grep -E 'WARNING|BUG|Call Trace|cut here' | sed 's/^/HM-WARN /'
 hm_say "TRACE-BEGIN"
 cat $T/trace
 hm_say "TRACE-END"
+if [ "$HM_RECORDER" = hm-record ]; then
+	hm_say "REC-BEGIN"
+	gzip -c /tmp/hm-record.jsonl | base64
+	hm_say "REC-END"
+fi
 hm_say "DONE"
 hm_off

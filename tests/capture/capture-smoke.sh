@@ -28,7 +28,8 @@ for f in smoke.ftrace.zst smoke.info smoke.truth.json; do
 	[ -s "$tmp/$f" ] || fail "$f missing or empty"
 done
 zstd -dc "$tmp/smoke.ftrace.zst" > "$tmp/trace" || fail "trace does not decompress"
-head -1 "$tmp/trace" | grep -qx '# tracer: nop' || fail "no tracefs header"
+head -1 "$tmp/trace" | grep -q '^# hmtrace: arch=x86-32 ' || fail "no '# hmtrace:' meta line"
+grep -v '^# hmtrace:' "$tmp/trace" | head -1 | grep -qx '# tracer: nop' || fail "no tracefs header"
 nlocal=$(grep -c ' kmap_local: (__kmap_local_pfn_prot+0x0/' "$tmp/trace")
 [ "$nlocal" -gt 100 ] || fail "only $nlocal kmap_local events"
 grep -Eq ' kmap_local_ret: .* vaddr=0xfffbb000$' "$tmp/trace" ||
