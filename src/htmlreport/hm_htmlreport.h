@@ -95,27 +95,18 @@ json_t *hm_series_json(const struct hm_series *s, const char *label);
 /* ------------------------------------------------------------ observe --- */
 
 /**
- * hm_observe_attach() - have every (event, outcome) the replay driver gives
- * @rep reach @s too
- * @rep: a report passed to hm_replay_run()
- * @s: the collector, or NULL to detach @rep
- *
- * The driver has no per-event hook yet: targets linking hm_htmlreport_dep
- * are linked with --wrap for hm_report_begin, hm_report_feed and
- * hm_report_complete, and the wrappers in observe.c route each call to the
- * series attached to its report.
- *
- * Return: 0, or -ENOSPC when more than two reports are attached.
+ * struct hm_observe - the series fed from a replay: [0] baseline, [1] what-if
  */
-int hm_observe_attach(const struct hm_report *rep, struct hm_series *s);
+struct hm_observe {
+	struct hm_series *s[2];
+};
 
 /**
- * hm_observe_error() - whether a series attached with hm_observe_attach()
- * failed to take an event (the driver only learns the report call failed)
- *
- * Return: 0, or -ENOMEM.
+ * hm_observe_init() - an observer for hm_replay_set_observer() feeding @o's series
+ * @obs: filled in
+ * @o: the series (either may be NULL); must outlive the replay
  */
-int hm_observe_error(void);
+void hm_observe_init(struct hm_replay_observer *obs, struct hm_observe *o);
 
 /* ---------------------------------------------------------- document --- */
 

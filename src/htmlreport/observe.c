@@ -1,111 +1,45 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * observe.c - see every (event, outcome) pair the replay driver produces.
- *
- * The driver (src/replay/replay.c) feeds each report with hm_report_begin(),
- * hm_report_feed() and hm_report_complete() but has no hook for another
- * consumer.  Rather
- * than copy its loop (lock-order queue, what-if address translation and
- * discrete-event time shifting), the targets linking hm_htmlreport_dep are
- * linked with --wrap for those three functions: the driver's calls land here,
- * go to the series attached to that report, then on to the real function.
- * Once hm_replay.h has an observer hook, this file and the link arguments go.
+ * observe.c - feed the time series from the replay driver's observer hook,
+ * so the figures see exactly the (event, outcome) pairs hm-replay's tables
+ * count, baseline and what-if alike.
  */
-#include <errno.h>
-#include <stddef.h>
-
 #include "hm_htmlreport.h"
 
-int __real_hm_report_begin(struct hm_report *rep, const struct hm_strtab *strtab,
-			   const struct hm_profile *profile, const char *file, const char *format,
-			   const struct hm_trace_meta *meta);
-int __wrap_hm_report_begin(struct hm_report *rep, const struct hm_strtab *strtab,
-			   const struct hm_profile *profile, const char *file, const char *format,
-			   const struct hm_trace_meta *meta);
-int __real_hm_report_feed(struct hm_report *rep, const struct hm_event *ev,
-			  const struct hm_outcome *out);
-int __real_hm_report_complete(struct hm_report *rep, const struct hm_outcome *out);
-int __wrap_hm_report_feed(struct hm_report *rep, const struct hm_event *ev,
-			  const struct hm_outcome *out);
-int __wrap_hm_report_complete(struct hm_report *rep, const struct hm_outcome *out);
-
-#define MAX_ATTACHED 2	/* baseline and what-if */
-
-/* The one piece of process state: which series listens to which report. */
-static struct {
-	const struct hm_report *rep;
-	struct hm_series *s;
-} attached[MAX_ATTACHED];
-static int observe_err;
-
-int hm_observe_attach(const struct hm_report *rep, struct hm_series *s)
+static struct hm_series *series(void *arg, bool what_if)
 {
-	unsigned int i;
-
-	for (i = 0; i < MAX_ATTACHED; i++) {
-		if (attached[i].rep == rep) {
-			attached[i].s = s;
-			if (!s)
-				attached[i].rep = NULL;
-			return 0;
-		}
-	}
-	if (!s)
-		return 0;
-	for (i = 0; i < MAX_ATTACHED; i++) {
-		if (!attached[i].rep) {
-			attached[i].rep = rep;
-			attached[i].s = s;
-			return 0;
-		}
-	}
-	return -ENOSPC;
+	return ((struct hm_observe *)arg)->s[what_if];
 }
 
-int hm_observe_error(void)
+static int obs_begin(void *arg, bool what_if, const struct hm_strtab *strtab)
 {
-	return observe_err;
-}
-
-static struct hm_series *series_of(const struct hm_report *rep)
-{
-	for (unsigned int i = 0; i < MAX_ATTACHED; i++)
-		if (attached[i].rep == rep)
-			return attached[i].s;
-	return NULL;
-}
-
-int __wrap_hm_report_begin(struct hm_report *rep, const struct hm_strtab *strtab,
-			   const struct hm_profile *profile, const char *file, const char *format,
-			   const struct hm_trace_meta *meta)
-{
-	struct hm_series *s = series_of(rep);
+	struct hm_series *s = series(arg, what_if);
 
 	/* the reader's strings, which the series needs for call-site names */
 	if (s)
 		hm_series_begin(s, strtab);
-	return __real_hm_report_begin(rep, strtab, profile, file, format, meta);
+	return 0;
 }
 
-int __wrap_hm_report_feed(struct hm_report *rep, const struct hm_event *ev,
-			  const struct hm_outcome *out)
+static int obs_feed(void *arg, bool what_if, const struct hm_event *ev,
+		    const struct hm_outcome *out)
 {
-	struct hm_series *s = series_of(rep);
+	struct hm_series *s = series(arg, what_if);
 
-	if (s && hm_series_feed(s, ev, out)) {
-		observe_err = -ENOMEM;
-		return -ENOMEM;
-	}
-	return __real_hm_report_feed(rep, ev, out);
+	return s ? hm_series_feed(s, ev, out) : 0;
 }
 
-int __wrap_hm_report_complete(struct hm_report *rep, const struct hm_outcome *out)
+static int obs_complete(void *arg, bool what_if, const struct hm_outcome *out)
 {
-	struct hm_series *s = series_of(rep);
+	struct hm_series *s = series(arg, what_if);
 
-	if (s && hm_series_complete(s, out)) {
-		observe_err = -ENOMEM;
-		return -ENOMEM;
-	}
-	return __real_hm_report_complete(rep, out);
+	return s ? hm_series_complete(s, out) : 0;
+}
+
+void hm_observe_init(struct hm_replay_observer *obs, struct hm_observe *o)
+{
+	obs->begin = obs_begin;
+	obs->feed = obs_feed;
+	obs->complete = obs_complete;
+	obs->arg = o;
 }

@@ -49,6 +49,8 @@ static int replay(const struct hm_htmlreport_opts *o, struct hm_doc *doc, struct
 	struct hm_report_opts rep_opts = o->report;
 	struct hm_report *base = NULL, *what = NULL;
 	struct hm_series *sb = NULL, *sw = NULL;
+	struct hm_observe ob;
+	struct hm_replay_observer obs;
 	struct hm_replay *r = NULL;
 	json_t *root = NULL, *runs = NULL, *rep;
 	char *text = NULL;
@@ -75,25 +77,25 @@ static int replay(const struct hm_htmlreport_opts *o, struct hm_doc *doc, struct
 	if (!ro->what_if || o->compare) {
 		sb = hm_series_new(hm_replay_profile_of(r, false), o->buckets,
 				   rep_opts.modelled_latency);
-		if (!sb || hm_observe_attach(base, sb)) {
+		if (!sb) {
 			nomem(err);
 			goto out;
 		}
 	}
 	if (what) {
 		sw = hm_series_new(hm_replay_profile_of(r, true), o->buckets, true);
-		if (!sw || hm_observe_attach(what, sw)) {
+		if (!sw) {
 			nomem(err);
 			goto out;
 		}
 	}
+	ob.s[0] = sb;
+	ob.s[1] = sw;
+	hm_observe_init(&obs, &ob);
+	hm_replay_set_observer(r, &obs);
 	ret = hm_replay_run(r, base, what, err);
 	if (ret)
 		goto out;
-	if (hm_observe_error()) {
-		ret = nomem(err);
-		goto out;
-	}
 	ret = -ENOMEM;
 	rep = o->compare ? hm_report_compare_json(base, what) : hm_report_json(what ? what : base);
 	root = json_object();
@@ -126,8 +128,6 @@ out:
 		snprintf(file, sizeof(file), "%s", err->where.file);
 		err->where.file = file;
 	}
-	hm_observe_attach(base, NULL);
-	hm_observe_attach(what, NULL);
 	json_decref(root);
 	json_decref(runs);
 	free(text);

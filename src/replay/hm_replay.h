@@ -94,6 +94,33 @@ int hm_replay_run(struct hm_replay *r, struct hm_report *base, struct hm_report 
 		  struct hm_error *err);
 
 /**
+ * struct hm_replay_observer - a consumer of the replay beside the reports
+ * @begin: once before the first event, with the reader's string table
+ * @feed: every (event, outcome) pair a report is fed
+ * @complete: every completion of a kmap that slept
+ * @arg: passed back to each
+ *
+ * @what_if says which model the outcome came from.  Each returns 0, or a
+ * negative errno to stop the replay (reported as out of memory).  hm-report
+ * collects its time series this way, so its figures see exactly the
+ * outcomes hm-replay's tables count.
+ */
+struct hm_replay_observer {
+	int (*begin)(void *arg, bool what_if, const struct hm_strtab *strtab);
+	int (*feed)(void *arg, bool what_if, const struct hm_event *ev,
+		    const struct hm_outcome *out);
+	int (*complete)(void *arg, bool what_if, const struct hm_outcome *out);
+	void *arg;
+};
+
+/**
+ * hm_replay_set_observer() - add an observer before hm_replay_run()
+ * @r: the session
+ * @obs: copied; NULL removes it
+ */
+void hm_replay_set_observer(struct hm_replay *r, const struct hm_replay_observer *obs);
+
+/**
  * hm_replay_close() - release a session; unfinished side outputs are removed
  * @r: the session, or NULL
  */

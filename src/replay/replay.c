@@ -78,7 +78,33 @@ struct hm_replay {
 	uint32_t nr_xaddr, cap_xaddr;
 	uint64_t page_mask;	/* baseline in-page offset bits */
 	struct shift sh;
+	struct hm_replay_observer obs;	/* all NULL when none */
 };
+
+void hm_replay_set_observer(struct hm_replay *r, const struct hm_replay_observer *obs)
+{
+	if (obs)
+		r->obs = *obs;
+	else
+		memset(&r->obs, 0, sizeof(r->obs));
+}
+
+/* A report and the observer see the same pair. */
+static int feed(struct hm_replay *r, struct hm_report *rep, bool what_if,
+		const struct hm_event *ev, const struct hm_outcome *out)
+{
+	if (r->obs.feed && r->obs.feed(r->obs.arg, what_if, ev, out))
+		return -ENOMEM;
+	return hm_report_feed(rep, ev, out);
+}
+
+static int complete(struct hm_replay *r, struct hm_report *rep, bool what_if,
+		    const struct hm_outcome *out)
+{
+	if (r->obs.complete && r->obs.complete(r->obs.arg, what_if, out))
+		return -ENOMEM;
+	return hm_report_complete(rep, out);
+}
 
 void hm_replay_overrides_init(struct hm_replay_overrides *ov)
 {
@@ -535,7 +561,7 @@ static int what_feed(struct hm_replay *r, const struct hm_event *ev, uint64_t ke
 	    wout.flags & HM_OUT_MAPPED && base_vaddr != HM_NONE && wout.vaddr != HM_NONE &&
 	    xlate_put(r, xkey(r, ev, base_vaddr), wout.vaddr & ~r->page_mask))
 		return nomem(err);
-	if (what && hm_report_feed(what, &w, &wout))
+	if (what && feed(r, what, true, &w, &wout))
 		return nomem(err);
 	if (r->tl)
 		hm_timeline_feed(r->tl, &w, &wout);
@@ -550,7 +576,7 @@ static int what_feed(struct hm_replay *r, const struct hm_event *ev, uint64_t ke
 	while (hm_model_next_completion(r->what, &c)) {
 		uint32_t *ti;
 
-		if (what && hm_report_complete(what, &c))
+		if (what && complete(r, what, true, &c))
 			return nomem(err);
 		if (r->tl)
 			hm_timeline_complete(r->tl, &c);
@@ -619,12 +645,12 @@ static int step(struct hm_replay *r, const struct hm_event *ev, struct hm_report
 	ret = hm_model_apply(r->base, ev, &out);
 	if (ret)
 		return apply_err(r, ev, ret, &r->base_prof, err);
-	if (hm_report_feed(base, ev, &out))
+	if (feed(r, base, false, ev, &out))
 		return nomem(err);
 	if (r->tl && !r->what)
 		hm_timeline_feed(r->tl, ev, &out);
 	while (hm_model_next_completion(r->base, &c)) {
-		if (hm_report_complete(base, &c))
+		if (complete(r, base, false, &c))
 			return nomem(err);
 		if (r->tl && !r->what)
 			hm_timeline_complete(r->tl, &c);
@@ -682,6 +708,9 @@ int hm_replay_run(struct hm_replay *r, struct hm_report *base, struct hm_report 
 	if (hm_report_begin(base, tab, &r->base_prof, r->opts.path, fmt, meta))
 		return nomem(err);
 	if (what && hm_report_begin(what, tab, &r->what_prof, r->opts.path, fmt, meta))
+		return nomem(err);
+	if (r->obs.begin && (r->obs.begin(r->obs.arg, false, tab) ||
+			     (what && r->obs.begin(r->obs.arg, true, tab))))
 		return nomem(err);
 
 	for (;;) {
