@@ -10,8 +10,22 @@
  * error can name its line and column.  Values jansson accepts are located in
  * the object's text again (find_member()) to point errors at the offending
  * value rather than at the object.
+ *
+ * Event objects first go through the fast path (json-scan.c), which reads
+ * the plain forms of JSON straight into the event; whatever it does not
+ * accept comes here and is parsed with jansson, so this file stays the
+ * reference for what is accepted and says what is wrong.  A JSON Lines
+ * trace of more than a few thousand events is read ahead in a thread (see
+ * "JSON Lines read ahead" below).
+ *
+ * Debugging aids (tests/replay/test-jsondiff reads every fixture all three
+ * ways and compares): in the environment, HM_JSON_SLOWPATH=1 turns the fast
+ * path off, everything goes through jansson in the caller's thread;
+ * HM_JSON_THREAD=0 keeps JSON Lines reading in the caller's thread, and
+ * HM_JSON_THREAD=1 starts the read-ahead thread at the first event.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +34,7 @@
 #include <jansson.h>
 
 #include "input.h"
+#include "json-scan.h"
 #include "reader_priv.h"
 #include "reader_util.h"
 
@@ -36,8 +51,14 @@ enum doc_phase {
 	DOC_DONE,
 };
 
+struct lookahead;
+
 struct json_priv {
 	bool lines;		/* JSON Lines, else the document */
+	struct hm_jscan *js;	/* the fast path, NULL when HM_JSON_SLOWPATH is set */
+	struct lookahead *la;	/* JSON Lines read ahead in a thread, or NULL */
+	uint64_t thread_after;	/* start it after this many events (UINT64_MAX: never) */
+	uint64_t fast;		/* events the fast path gave (for tests) */
 	uint64_t nevents;	/* event objects seen, for "event N" */
 	bool seen_format, seen_version, seen_meta, seen_events;
 
@@ -67,14 +88,18 @@ struct jobj {
 
 static struct jpos pos_in(const char *text, size_t off, struct jpos at)
 {
-	for (size_t i = 0; i < off; i++) {
-		if (text[i] == '\n') {
-			at.line++;
-			at.col = 1;
-		} else if (((unsigned char)text[i] & 0xc0) != 0x80) {
-			at.col++;
-		}
+	const char *p = text, *end = text + off, *nl;
+	uint64_t col = 0;
+
+	/* whole lines by memchr(), then the characters of the last one */
+	while ((nl = memchr(p, '\n', (size_t)(end - p)))) {
+		at.line++;
+		at.col = 1;
+		p = nl + 1;
 	}
+	for (; p < end; p++)
+		col += ((unsigned char)*p & 0xc0) != 0x80;
+	at.col += col;
 	return at;
 }
 
@@ -300,8 +325,8 @@ static int get_str(struct jobj *o, const char *key, const char **s, size_t *len)
 
 static int get_strid(struct jobj *o, const char *key, uint32_t *id)
 {
-	const char *s;
-	size_t len;
+	const char *s = NULL;
+	size_t len = 0;
 	int rc = get_str(o, key, &s, &len);
 
 	if (rc <= 0)
@@ -336,11 +361,11 @@ static int event_parse(struct jobj *o, struct hm_event *ev)
 {
 	struct hm_reader *r = o->r;
 	uint32_t limit = r->meta.nr_cpus ? r->meta.nr_cpus : HM_MAX_CPUS;
-	const char *s, *opname;
+	const char *s = NULL, *opname;
 	char q[64];
-	uint64_t u;
-	size_t len;
-	bool b, known = false;
+	uint64_t u = 0;
+	size_t len = 0;
+	bool b = false, known = false;
 	int rc, op;
 
 	if (!json_is_object(o->obj))
@@ -463,10 +488,10 @@ static void copy_trunc(char *dst, size_t size, const char *s, size_t len)
 static int meta_parse(struct jobj *o)
 {
 	struct hm_trace_meta *m = &o->r->meta;
-	const char *s;
-	size_t len;
-	uint64_t u;
-	bool b;
+	const char *s = NULL;
+	size_t len = 0;
+	uint64_t u = 0;
+	bool b = false;
 	int rc;
 
 	if (!json_is_object(o->obj))
@@ -573,20 +598,41 @@ static int header_member(struct hm_reader *r, struct json_priv *st, const char *
 static int json_alloc(struct hm_reader *r, bool lines)
 {
 	struct json_priv *st = calloc(1, sizeof(*st));
+	const char *slow;
 
 	if (!st)
 		return hm_reader_nomem(r);
 	st->lines = lines;
 	st->pos.line = 1;
 	st->pos.col = 1;
+	st->thread_after = UINT64_MAX;	/* jsonl_open() says when, if ever */
 	r->priv = st;
+	slow = getenv("HM_JSON_SLOWPATH");
+	if (!slow || !slow[0] || strcmp(slow, "0") == 0) {
+		st->js = hm_jscan_new(r->strtab);
+		if (!st->js)
+			return hm_reader_nomem(r);
+	}
 	return 0;
 }
 
+static void la_stop(struct lookahead *la);
+
 static void json_close(struct hm_reader *r)
 {
-	free(r->priv);
+	struct json_priv *st = r->priv;
+
+	if (st) {
+		la_stop(st->la);
+		hm_jscan_free(st->js);
+	}
+	free(st);
 	r->priv = NULL;
+}
+
+static uint32_t cpu_limit(const struct hm_reader *r)
+{
+	return r->meta.nr_cpus ? r->meta.nr_cpus : HM_MAX_CPUS;
 }
 
 /* ------------------------------------------------------------ JSON Lines --- */
@@ -606,6 +652,400 @@ static const char *skip_bom(const char *s, size_t *len)
 		return s + 3;
 	}
 	return s;
+}
+
+/*
+ * The fast path on the next line where it lies in the input's buffer, when
+ * it starts with '{' and ends within the buffered bytes: 1 with @ev filled
+ * and the line consumed, 0 otherwise (nothing consumed, @ev to be
+ * initialised again): hm_input_getline() then takes the line, and with it
+ * blank lines, NUL bytes, the last line and the end of the buffer.
+ */
+static int jsonl_inplace(struct hm_input *in, struct hm_jscan *js, uint32_t limit,
+			 struct hm_event *ev)
+{
+	size_t avail, end;
+	const unsigned char *d = hm_input_data(in, &avail);
+
+	if (!avail || d[0] != '{')
+		return 0;
+	if (hm_jscan_event(js, (const char *)d, avail, limit, true, ev, &end) != HM_JSCAN_EVENT ||
+	    d[end - 1] != '\n') {
+		hm_event_init(ev);
+		return 0;
+	}
+	hm_input_consume_line(in, end);
+	ev->line = hm_input_lineno(in);
+	return 1;
+}
+
+/* One event line through jansson: 1, 0 when skipped (lenient), negative on error. */
+static int jsonl_slow(struct hm_reader *r, struct json_priv *st, const char *line, size_t len,
+		      uint64_t lineno, struct hm_event *ev)
+{
+	struct jobj o = { .r = r, .text = line, .len = len, .evno = st->nevents,
+			  .at = { lineno, 1 } };
+	int rc;
+
+	o.obj = parse_span(r, line, len, o.at);
+	if (!o.obj)
+		return -EINVAL;
+	rc = event_parse(&o, ev);
+	json_decref(o.obj);
+	st->nevents++;
+	return rc;
+}
+
+/*
+ * JSON Lines read ahead: a thread reads lines and runs the fast path on them
+ * into batches of events, while the caller's thread replays the previous
+ * batch.  The thread touches nothing the caller uses: it has the input, its
+ * own scanner and its own string table, whose strings the caller interns in
+ * the reader's table when it hands out the first event that names them (so
+ * the ids come out as without the thread).  A line the fast path leaves to
+ * jansson ends its batch, copied, and the caller parses it, so messages,
+ * lenient skips and string ids are those of the plain path; an input error
+ * ends the batch too and reaches the caller after the events before it.
+ */
+#define LA_AFTER 16384		/* events read before a thread is worth starting */
+#define LA_EVENTS 4096		/* events per batch */
+#define LA_BATCHES 4
+#define LA_SLOW UINT16_MAX	/* ev.op of the line left to jansson */
+
+struct la_str {
+	const char *s;		/* in the thread's table: stable until it is freed */
+	uint32_t id, len;
+};
+
+struct la_batch {
+	struct hm_event ev[LA_EVENTS];
+	uint32_t n;
+	char *text;		/* the line left to jansson, if ev[n - 1] says so */
+	size_t text_len, text_cap;
+	uint64_t text_line;
+	struct la_str *news;	/* the thread's strings first used in this batch */
+	uint32_t nnews, cap_news;
+	int end;		/* 0: more follow; 1: end of input; negative: err */
+	struct hm_error err;
+};
+
+struct lookahead {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t filled, freed;
+	unsigned int head, tail, count;	/* batches: next to hand out, next to fill, filled */
+	bool stop;
+	struct la_batch batches[LA_BATCHES];
+	/* the thread's */
+	struct hm_input *in;
+	struct hm_jscan *js;
+	struct hm_strtab *tab;
+	uint32_t cpu_limit;
+	uint32_t announced;	/* its string ids below this are in some batch's news */
+	/* the caller's */
+	struct la_batch *cur;
+	uint32_t next;
+	const char **strs;	/* by the thread's id */
+	uint32_t *lens, *map;	/* map: thread's id -> reader's id, UINT32_MAX unset */
+	uint32_t cap_map;
+};
+
+static int la_text(struct la_batch *b, const char *line, size_t len)
+{
+	if (len > b->text_cap) {
+		char *t = realloc(b->text, len);
+
+		if (!t)
+			return -ENOMEM;
+		b->text = t;
+		b->text_cap = len;
+	}
+	memcpy(b->text, line, len);
+	b->text_len = len;
+	return 0;
+}
+
+static int la_announce(struct lookahead *la, struct la_batch *b)
+{
+	uint32_t count = hm_strtab_count(la->tab);
+
+	for (; la->announced < count; la->announced++) {
+		struct la_str *n;
+
+		if (b->nnews == b->cap_news) {
+			uint32_t cap = b->cap_news ? b->cap_news * 2 : 64;
+			struct la_str *p = realloc(b->news, cap * sizeof(*p));
+
+			if (!p)
+				return -ENOMEM;
+			b->news = p;
+			b->cap_news = cap;
+		}
+		n = &b->news[b->nnews++];
+		n->id = la->announced;
+		n->s = hm_strtab_get(la->tab, la->announced);
+		/* fast-path strings have no escapes, so no NUL inside */
+		n->len = (uint32_t)strlen(n->s);
+	}
+	return 0;
+}
+
+static void la_fill(struct lookahead *la, struct la_batch *b)
+{
+	const char *line;
+	size_t len, end;
+	int rc;
+
+	b->n = 0;
+	b->nnews = 0;
+	b->end = 0;
+	while (b->n < LA_EVENTS) {
+		struct hm_event *ev = &b->ev[b->n];
+
+		rc = jsonl_inplace(la->in, la->js, la->cpu_limit, ev);
+		if (rc > 0) {
+			b->n++;
+			continue;
+		}
+		rc = hm_input_getline(la->in, &line, &len, &b->err);
+		if (rc <= 0) {
+			b->end = rc < 0 ? rc : 1;
+			break;
+		}
+		if (blank(line, len))
+			continue;
+		hm_event_init(ev);
+		if (hm_jscan_event(la->js, line, len, la->cpu_limit, true, ev, &end) ==
+		    HM_JSCAN_EVENT) {
+			ev->line = hm_input_lineno(la->in);
+			b->n++;
+			continue;
+		}
+		if (la_text(b, line, len) < 0) {
+			hm_error_set(&b->err, HM_EXIT_SYSTEM, NULL, "out of memory");
+			b->end = -ENOMEM;
+			break;
+		}
+		b->text_line = hm_input_lineno(la->in);
+		ev->op = LA_SLOW;
+		b->n++;
+		break;
+	}
+	if (la_announce(la, b) < 0) {
+		hm_error_set(&b->err, HM_EXIT_SYSTEM, NULL, "out of memory");
+		b->end = -ENOMEM;
+	}
+}
+
+static void *la_thread(void *arg)
+{
+	struct lookahead *la = arg;
+
+	for (;;) {
+		struct la_batch *b;
+		bool last;
+
+		pthread_mutex_lock(&la->lock);
+		while (la->count == LA_BATCHES && !la->stop)
+			pthread_cond_wait(&la->freed, &la->lock);
+		if (la->stop) {
+			pthread_mutex_unlock(&la->lock);
+			return NULL;
+		}
+		b = &la->batches[la->tail];
+		pthread_mutex_unlock(&la->lock);
+
+		la_fill(la, b);
+		last = b->end != 0;
+
+		pthread_mutex_lock(&la->lock);
+		la->tail = (la->tail + 1) % LA_BATCHES;
+		la->count++;
+		pthread_cond_signal(&la->filled);
+		pthread_mutex_unlock(&la->lock);
+		if (last)
+			return NULL;
+	}
+}
+
+static void la_free(struct lookahead *la)
+{
+	for (unsigned int i = 0; i < LA_BATCHES; i++) {
+		free(la->batches[i].text);
+		free(la->batches[i].news);
+	}
+	hm_jscan_free(la->js);
+	hm_strtab_free(la->tab);
+	free(la->strs);
+	free(la->lens);
+	free(la->map);
+	free(la);
+}
+
+static void la_stop(struct lookahead *la)
+{
+	if (!la)
+		return;
+	pthread_mutex_lock(&la->lock);
+	la->stop = true;
+	pthread_cond_broadcast(&la->freed);
+	pthread_mutex_unlock(&la->lock);
+	pthread_join(la->thread, NULL);
+	pthread_mutex_destroy(&la->lock);
+	pthread_cond_destroy(&la->filled);
+	pthread_cond_destroy(&la->freed);
+	la_free(la);
+}
+
+/* Start reading ahead; without a thread (or memory) reading goes on as before. */
+static void la_start(struct hm_reader *r, struct json_priv *st)
+{
+	struct lookahead *la;
+
+	la = calloc(1, sizeof(*la));
+	if (!la)
+		return;
+	la->in = r->in;
+	la->cpu_limit = cpu_limit(r);
+	la->tab = hm_strtab_new();
+	la->js = la->tab ? hm_jscan_new(la->tab) : NULL;
+	la->announced = 1;	/* id 0 is "" in every table */
+	if (!la->js || pthread_mutex_init(&la->lock, NULL)) {
+		la_free(la);
+		return;
+	}
+	if (pthread_cond_init(&la->filled, NULL)) {
+		pthread_mutex_destroy(&la->lock);
+		la_free(la);
+		return;
+	}
+	if (pthread_cond_init(&la->freed, NULL)) {
+		pthread_cond_destroy(&la->filled);
+		pthread_mutex_destroy(&la->lock);
+		la_free(la);
+		return;
+	}
+	if (pthread_create(&la->thread, NULL, la_thread, la)) {
+		pthread_cond_destroy(&la->freed);
+		pthread_cond_destroy(&la->filled);
+		pthread_mutex_destroy(&la->lock);
+		la_free(la);
+		return;
+	}
+	st->la = la;
+}
+
+/* The reader's id for the thread's string @id. */
+static int la_public(struct hm_reader *r, struct lookahead *la, uint32_t *id)
+{
+	uint32_t *m;
+
+	if (*id == 0)
+		return 0;
+	m = &la->map[*id];
+	if (*m == UINT32_MAX) {
+		*m = hm_strtab_intern(r->strtab, la->strs[*id], la->lens[*id]);
+		if (*m == UINT32_MAX)
+			return hm_reader_nomem(r);
+	}
+	*id = *m;
+	return 0;
+}
+
+/* Take the next batch (waiting for it) and learn its new strings. */
+static int la_take(struct hm_reader *r, struct lookahead *la)
+{
+	struct la_batch *b;
+
+	pthread_mutex_lock(&la->lock);
+	while (la->count == 0)
+		pthread_cond_wait(&la->filled, &la->lock);
+	b = &la->batches[la->head];
+	pthread_mutex_unlock(&la->lock);
+
+	for (uint32_t i = 0; i < b->nnews; i++) {
+		const struct la_str *n = &b->news[i];
+
+		if (n->id >= la->cap_map) {
+			uint32_t cap = la->cap_map ? la->cap_map : 256;
+			const char **s;
+			uint32_t *l, *m;
+
+			while (cap <= n->id)
+				cap *= 2;
+			s = realloc(la->strs, cap * sizeof(*s));
+			if (s)
+				la->strs = s;
+			l = realloc(la->lens, cap * sizeof(*l));
+			if (l)
+				la->lens = l;
+			m = realloc(la->map, cap * sizeof(*m));
+			if (m)
+				la->map = m;
+			if (!s || !l || !m)
+				return hm_reader_nomem(r);
+			la->cap_map = cap;
+		}
+		la->strs[n->id] = n->s;
+		la->lens[n->id] = n->len;
+		la->map[n->id] = UINT32_MAX;
+	}
+	la->cur = b;
+	la->next = 0;
+	return 0;
+}
+
+static void la_release(struct lookahead *la)
+{
+	pthread_mutex_lock(&la->lock);
+	la->head = (la->head + 1) % LA_BATCHES;
+	la->count--;
+	pthread_cond_signal(&la->freed);
+	pthread_mutex_unlock(&la->lock);
+	la->cur = NULL;
+}
+
+static int la_next(struct hm_reader *r, struct json_priv *st, struct hm_event *ev)
+{
+	struct lookahead *la = st->la;
+	int rc;
+
+	for (;;) {
+		struct la_batch *b = la->cur;
+		const struct hm_event *src;
+
+		if (!b) {
+			rc = la_take(r, la);
+			if (rc < 0)
+				return rc;
+			b = la->cur;
+		}
+		if (la->next == b->n) {
+			if (b->end < 0) {
+				r->err = b->err;
+				return b->end;
+			}
+			if (b->end > 0)
+				return 0;	/* and again on later calls: the batch stays */
+			la_release(la);
+			continue;
+		}
+		src = &b->ev[la->next++];
+		if (src->op == LA_SLOW) {
+			hm_event_init(ev);
+			rc = jsonl_slow(r, st, b->text, b->text_len, b->text_line, ev);
+			if (rc != 0)
+				return rc;
+			continue;
+		}
+		*ev = *src;
+		st->nevents++;
+		st->fast++;
+		rc = la_public(r, la, &ev->comm);
+		if (rc == 0)
+			rc = la_public(r, la, &ev->site);
+		return rc < 0 ? rc : 1;
+	}
 }
 
 static int jsonl_open(struct hm_reader *r)
@@ -667,6 +1107,14 @@ static int jsonl_open(struct hm_reader *r)
 	if (!st->seen_version)
 		rc = jfail(&o, NULL, "missing \"version\": 1 in the header line");
 	json_decref(hdr);
+	if (rc == 0 && st->js) {
+		const char *t = getenv("HM_JSON_THREAD");
+
+		/* "0": never, "1": from the first event, else once the trace is long */
+		st->thread_after = !t || !t[0] ? LA_AFTER : strcmp(t, "0") == 0 ? UINT64_MAX : 0;
+		if (st->thread_after == 0)
+			la_start(r, st);
+	}
 	return rc;
 }
 
@@ -677,22 +1125,34 @@ static int jsonl_next(struct hm_reader *r, struct hm_event *ev)
 	size_t len;
 	int rc;
 
+	if (!st->la && st->nevents >= st->thread_after && st->js && !hm_input_at_eof(r->in))
+		la_start(r, st);
+	if (st->la)
+		return la_next(r, st, ev);
 	for (;;) {
-		struct jobj o;
-
+		if (st->js && jsonl_inplace(r->in, st->js, cpu_limit(r), ev) > 0) {
+			st->nevents++;
+			st->fast++;
+			return 1;
+		}
 		rc = hm_input_getline(r->in, &line, &len, &r->err);
 		if (rc <= 0)
 			return rc;
 		if (blank(line, len))
 			continue;
-		o = (struct jobj){ .r = r, .text = line, .len = len, .evno = st->nevents,
-				   .at = { hm_input_lineno(r->in), 1 } };
-		o.obj = parse_span(r, line, len, o.at);
-		if (!o.obj)
-			return -EINVAL;
-		rc = event_parse(&o, ev);
-		json_decref(o.obj);
-		st->nevents++;
+		if (st->js) {
+			size_t end;
+
+			if (hm_jscan_event(st->js, line, len, cpu_limit(r), true, ev, &end) ==
+			    HM_JSCAN_EVENT) {
+				ev->line = hm_input_lineno(r->in);
+				st->nevents++;
+				st->fast++;
+				return 1;
+			}
+			hm_event_init(ev);
+		}
+		rc = jsonl_slow(r, st, line, len, hm_input_lineno(r->in), ev);
 		if (rc != 0)
 			return rc;
 	}
@@ -1078,6 +1538,30 @@ static int json_next(struct hm_reader *r, struct hm_event *ev)
 					      "event %llu: expected an event object",
 					      (unsigned long long)st->nevents);
 		}
+		if (st->js) {
+			const unsigned char *d = hm_input_data(r->in, &len);
+			size_t end;
+			int fr;
+
+			fr = hm_jscan_event(st->js, (const char *)d, len, cpu_limit(r), false, ev,
+					    &end);
+			if (fr == HM_JSCAN_MORE) {
+				/* the object goes on past the buffered bytes */
+				rc = doc_span(r, st, &text, &len);
+				if (rc < 0)
+					return rc;
+				fr = hm_jscan_event(st->js, text, len, cpu_limit(r), false, ev,
+						    &end);
+			}
+			if (fr == HM_JSCAN_EVENT) {
+				ev->line = st->pos.line;
+				doc_advance(r, st, end);
+				st->nevents++;
+				st->fast++;
+				return 1;
+			}
+			hm_event_init(ev);
+		}
 		o = (struct jobj){ .r = r, .evno = st->nevents, .at = st->pos };
 		rc = doc_span(r, st, &text, &len);
 		if (rc < 0)
@@ -1121,6 +1605,15 @@ static int json_probe(const unsigned char *buf, size_t len)
 	if (i < len && buf[i] == '[')
 		return 10;	/* not a trace document, but say so as JSON */
 	return 0;
+}
+
+uint64_t hm_json_fast_events(const struct hm_reader *r)
+{
+	const struct json_priv *st = r->priv;
+
+	if (!r->ops || (strcmp(r->ops->name, "json") != 0 && strcmp(r->ops->name, "jsonl") != 0))
+		return 0;
+	return st ? st->fast : 0;
 }
 
 const struct hm_format_ops hm_format_json = {

@@ -578,6 +578,13 @@ int hm_input_getline(struct hm_input *in, const char **line, size_t *len, struct
 	}
 }
 
+void hm_input_consume_line(struct hm_input *in, size_t n)
+{
+	hm_input_consume(in, n);
+	in->scanned = 0;
+	in->lineno++;
+}
+
 uint64_t hm_input_lineno(const struct hm_input *in)
 {
 	return in->lineno;

@@ -119,6 +119,17 @@ int hm_input_rewind(struct hm_input *in, struct hm_error *err);
  */
 int hm_input_getline(struct hm_input *in, const char **line, size_t *len, struct hm_error *err);
 
+/**
+ * hm_input_consume_line() - take a line the caller found in hm_input_data()
+ * @in: the input
+ * @n: bytes up to and including the line's '\n'
+ *
+ * For readers that parse lines in place: the line counts as one
+ * hm_input_getline() returned.  The caller has checked what
+ * hm_input_getline() would have (no NUL byte in it).
+ */
+void hm_input_consume_line(struct hm_input *in, size_t n);
+
 /* Number of the last line hm_input_getline() returned (0 before the first). */
 uint64_t hm_input_lineno(const struct hm_input *in);
 
