@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "hm_lint.h"
@@ -62,6 +63,19 @@ static void version(void)
 	}
 	hm_cli_print_version(stdout, f, n);
 	printf("rules: %u (hm-lint --list-rules)\n", hm_lint_rule_count());
+}
+
+/* The trace -o would overwrite, or NULL: hm_outfile_open() checks the first one only. */
+static const char *output_is_input(const char *output, char **traces, int n)
+{
+	struct stat so, st;
+
+	if (!output || strcmp(output, "-") == 0 || stat(output, &so))
+		return NULL;
+	for (int i = 0; i < n; i++)
+		if (stat(traces[i], &st) == 0 && st.st_dev == so.st_dev && st.st_ino == so.st_ino)
+			return traces[i];
+	return NULL;
 }
 
 enum {
@@ -210,6 +224,14 @@ int main(int argc, char **argv)
 	if (fmt == HM_LINT_JSON)
 		hm_set_json_errors(true);
 	hm_signals_install();
+	if (output_is_input(output, argv + optind, argc - optind)) {
+		struct hm_where w = { .file = output };
+
+		hm_error_set(&err, HM_EXIT_USAGE, &w, "refusing to write over the input trace");
+		hm_error_print(&err);
+		status = HM_EXIT_USAGE;
+		goto out;
+	}
 	if (hm_outfile_open(&of, output ? output : "-", argv[optind], &err)) {
 		hm_error_print(&err);
 		status = err.status ? err.status : HM_EXIT_SYSTEM;
@@ -228,6 +250,13 @@ int main(int argc, char **argv)
 			if (err.status == HM_EXIT_INTERRUPTED || err.status == HM_EXIT_SYSTEM)
 				break;
 		}
+	}
+	if (hm_interrupted) {
+		/* Ctrl-C: no summary, and no half a report under the output's name */
+		hm_lint_free(l);
+		hm_outfile_abort(&of);
+		status = HM_EXIT_INTERRUPTED;
+		goto out;
 	}
 	status = hm_lint_finish(l);
 	hm_lint_free(l);

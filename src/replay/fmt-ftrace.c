@@ -623,6 +623,9 @@ static int hmtrace_line(struct hm_reader *r, struct ftrace_priv *st, const char 
 		case 1:
 			if (!num || v < 1 || v > HM_MAX_CPUS)
 				break;
+			/* events already out were checked against no count: keep none */
+			if (r->next_index)
+				continue;
 			m->nr_cpus = (uint32_t)v;
 			st->cpus_from_header = true;
 			continue;
@@ -701,7 +704,7 @@ static int header_line(struct hm_reader *r, struct ftrace_priv *st, const char *
 		if (!parse_dec(s + off, e - off, HM_MAX_CPUS, &v) || v == 0)
 			return hm_reader_fail(r, lineno, hm_text_col(s, off),
 					      "\"#P:\" must give a CPU count from 1 to %u", HM_MAX_CPUS);
-		if (!r->meta.nr_cpus) {
+		if (!r->meta.nr_cpus && !r->next_index) {
 			r->meta.nr_cpus = (uint32_t)v;
 			st->cpus_from_header = true;
 		}
@@ -760,7 +763,7 @@ static int other_line(struct hm_reader *r, struct ftrace_priv *st, const char *s
 		if (!parse_dec(s + 5, len - 5, HM_MAX_CPUS, &v) || v == 0)
 			return hm_reader_fail(r, lineno, i + 6,
 					      "\"cpus=\" must give a CPU count from 1 to %u", HM_MAX_CPUS);
-		if (!r->meta.nr_cpus) {
+		if (!r->meta.nr_cpus && !r->next_index) {
 			r->meta.nr_cpus = (uint32_t)v;
 			st->cpus_from_header = true;
 		}

@@ -361,6 +361,41 @@ int hm_reader_next(struct hm_reader *r, struct hm_event *ev)
 		return hm_reader_fail(r, ev->line, 0, "event %llu: CPU %u is not below the CPU count %u",
 				      (unsigned long long)r->next_index,
 				      ev->cpu >= limit ? ev->cpu : ev->dest_cpu, limit);
+	/* the trace format's range (JSON integers): --convert must write what it read */
+	if (ev->ts > INT64_MAX || (ev->ret_ts != HM_NONE && ev->ret_ts > INT64_MAX))
+		return hm_reader_fail(r, ev->line, 0,
+				      "event %llu: time %llu ns is beyond the trace format's range (2^63 - 1 ns)",
+				      (unsigned long long)r->next_index,
+				      (unsigned long long)(ev->ts > INT64_MAX ? ev->ts :
+							   ev->ret_ts));
+	/*
+	 * What every format promises of an op (man hm-trace 5), as fmt-json.c
+	 * checks it: the map and unmap calls (enum hm_op starts with them) name
+	 * a page or an address.
+	 */
+	if (ev->pfn == HM_NONE && ev->page == HM_NONE && ev->vaddr == HM_NONE &&
+	    (ev->op <= HM_OP_KUNMAP_LOCAL || ev->op == HM_OP_KMAP_HIGH_GET))
+		return hm_reader_fail(r, ev->line, 0,
+				      "event %llu: op \"%s\" needs \"vaddr\", \"pfn\" or \"page\"",
+				      (unsigned long long)r->next_index, hm_op_name(ev->op));
+	if ((ev->op == HM_OP_SCHED_SWITCH || ev->op == HM_OP_FORK) && ev->next_pid == HM_PID_NONE)
+		return hm_reader_fail(r, ev->line, 0, "event %llu: op \"%s\" needs \"next_pid\"",
+				      (unsigned long long)r->next_index, hm_op_name(ev->op));
+	if ((ev->op == HM_OP_IRQ_ENTER || ev->op == HM_OP_IRQ_EXIT) && ev->ctx == HM_CTX_TASK)
+		return hm_reader_fail(r, ev->line, 0,
+				      "event %llu: op \"%s\" needs \"ctx\": \"hardirq\", \"softirq\" or \"nmi\"",
+				      (unsigned long long)r->next_index, hm_op_name(ev->op));
+	/* pids are 0 .. 2^31 - 1 (the model keys idle tasks with negative numbers) */
+	if (ev->pid < 0 || (ev->next_pid < 0 && ev->next_pid != HM_PID_NONE))
+		return hm_reader_fail(r, ev->line, 0,
+				      "event %llu: pid %d is not a task id (0 to 2147483647)",
+				      (unsigned long long)r->next_index,
+				      ev->pid < 0 ? ev->pid : ev->next_pid);
+	/* a return before its call: time went backwards on that CPU, the latency is unknown */
+	if (ev->ret_ts != HM_NONE && ev->ret_ts < ev->ts) {
+		ev->ret_ts = HM_NONE;
+		r->backwards++;
+	}
 	ev->index = r->next_index++;
 	rc = check_ts(r, ev);
 	return rc < 0 ? rc : 1;

@@ -24,11 +24,39 @@ static int same_file(const char *a, const char *b)
 	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+/*
+ * A device, a FIFO or a socket (/dev/null, /dev/stdout, a pipe the caller
+ * made) is written in place: there is no file to replace, and a rename would
+ * put a regular file where the device was.  No temporary name (of->tmp NULL).
+ */
+static int open_in_place(struct hm_outfile *of, const char *path, struct hm_error *err)
+{
+	struct hm_where w = { .file = path };
+	int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0) {
+		int e = errno;
+
+		hm_error_set(err, HM_EXIT_SYSTEM, &w, "cannot open output: %s", strerror(e));
+		return -e;
+	}
+	of->path = strdup(path);
+	of->fp = of->path ? fdopen(fd, "w") : NULL;
+	if (!of->fp) {
+		close(fd);
+		free(of->path);
+		memset(of, 0, sizeof(*of));
+		return hm_error_set(err, HM_EXIT_SYSTEM, &w, "out of memory");
+	}
+	return 0;
+}
+
 int hm_outfile_open(struct hm_outfile *of, const char *path, const char *input,
 		    struct hm_error *err)
 {
 	struct hm_where w = { .file = path };
 	char *dup, *dir, *base;
+	struct stat sb;
 	int fd;
 
 	memset(of, 0, sizeof(*of));
@@ -37,9 +65,15 @@ int hm_outfile_open(struct hm_outfile *of, const char *path, const char *input,
 		of->is_stdout = true;
 		return 0;
 	}
+	if (!*path)
+		return hm_error_set(err, HM_EXIT_USAGE, NULL, "the output file name is empty");
 	if (same_file(path, input))
 		return hm_error_set(err, HM_EXIT_USAGE, &w,
 				    "refusing to write over the input trace");
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+		return hm_error_set(err, HM_EXIT_USAGE, &w, "is a directory");
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+		return open_in_place(of, path, err);
 	of->path = strdup(path);
 	dup = strdup(path);
 	if (!of->path || !dup)
@@ -102,13 +136,16 @@ int hm_outfile_commit(struct hm_outfile *of, struct hm_error *err)
 	if (fclose(of->fp) != 0 && !e)
 		e = errno ? errno : EIO;
 	of->fp = NULL;
-	if (!e && rename(of->tmp, of->path) != 0)
+	if (!e && of->tmp && rename(of->tmp, of->path) != 0)
 		e = errno;
 	if (e) {
+		/* the message names the file: the name goes with the outfile, keep a copy */
+		hm_error_set(err, HM_EXIT_SYSTEM, NULL, "%s: write failed: %s", w.file, strerror(e));
 		hm_outfile_abort(of);
-		return hm_error_set(err, HM_EXIT_SYSTEM, &w, "write failed: %s", strerror(e));
+		return -EIO;
 	}
-	hm_cleanup_unregister(of->tmp);
+	if (of->tmp)
+		hm_cleanup_unregister(of->tmp);
 	free(of->tmp);
 	free(of->path);
 	memset(of, 0, sizeof(*of));

@@ -70,6 +70,23 @@ static void json_escape(FILE *fp, const char *s)
 	}
 }
 
+/*
+ * Text for one line of stderr: a control character a user value brought in
+ * (a newline in a file name or an option) is shown escaped, so that every
+ * message stays one line in the error shape.
+ */
+static void put_line_text(FILE *fp, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			fprintf(fp, "\\x%02x", c);
+		else
+			fputc(c, fp);
+	}
+}
+
 void hm_error_print(const struct hm_error *err)
 {
 	const struct hm_where *w = &err->where;
@@ -93,7 +110,8 @@ void hm_error_print(const struct hm_error *err)
 	}
 	fprintf(stderr, "%s: ", progname);
 	if (w->file) {
-		fprintf(stderr, "%s:", w->file);
+		put_line_text(stderr, w->file);
+		fputc(':', stderr);
 		if (w->line) {
 			fprintf(stderr, "%llu:", (unsigned long long)w->line);
 			if (w->col)
@@ -101,7 +119,8 @@ void hm_error_print(const struct hm_error *err)
 		}
 		fputc(' ', stderr);
 	}
-	fprintf(stderr, "%s\n", err->msg);
+	put_line_text(stderr, err->msg);
+	fputc('\n', stderr);
 }
 
 void hm_err(const char *fmt, ...)

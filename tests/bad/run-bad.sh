@@ -5,7 +5,11 @@
 #
 # A case is NAME.expect plus its input: NAME.json, NAME.jsonl or NAME.ftrace,
 # or NAME.args holding the command-line arguments instead (for /dev/zero, a
-# directory, options).  NAME.expect holds the exit status on its first line
+# directory, options), or NAME.gen: a shell script that makes its input at
+# test time in an empty scratch directory (a 100 MB string, a FIFO, a file
+# without read permission) and prints the arguments; the program then runs
+# in that directory.  A .gen script that exits 77 skips its case, the reason
+# on its standard output.  NAME.expect holds the exit status on its first line
 # and the exact standard error after it (nothing for inputs that are valid).
 # Standard output is not checked.  Programs run in this directory, so
 # messages name the files as the cases do.
@@ -33,13 +37,13 @@ case $prog in
 /*) ;;
 *) prog=$(pwd)/$prog ;;
 esac
-dir=$(dirname "$0")
+dir=$(cd "$(dirname "$0")" && pwd) || exit 99
 cd "$dir" || exit 99
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
 
 if [ $regen = 1 ]; then
-	cases=$(ls *.json *.jsonl *.ftrace *.args 2>/dev/null | sed 's/\.[a-z]*$//' | sort -u)
+	cases=$(ls *.json *.jsonl *.ftrace *.args *.gen 2>/dev/null | sed 's/\.[a-z]*$//' | sort -u)
 else
 	cases=$(ls *.expect | sed 's/\.expect$//' | sort)
 fi
@@ -48,7 +52,23 @@ n=0
 failed=0
 for name in $cases; do
 	n=$((n + 1))
-	if [ -f "$name.args" ]; then
+	rundir=$dir
+	if [ -f "$name.gen" ]; then
+		rundir=$tmp/$name
+		mkdir "$rundir" || exit 99
+		args=$(cd "$rundir" && sh "$dir/$name.gen")
+		gen=$?
+		if [ $gen = 77 ]; then
+			echo "ok $n - $name # SKIP $args"
+			rm -rf "$rundir"
+			continue
+		elif [ $gen != 0 ]; then
+			echo "not ok $n - $name: $name.gen failed ($gen)"
+			failed=$((failed + 1))
+			rm -rf "$rundir"
+			continue
+		fi
+	elif [ -f "$name.args" ]; then
 		args=$(cat "$name.args")
 	else
 		args=$(ls "$name.json" "$name.jsonl" "$name.ftrace" 2>/dev/null | head -n 1)
@@ -59,8 +79,9 @@ for name in $cases; do
 		continue
 	fi
 	# shellcheck disable=SC2086 # word splitting of the case's arguments is wanted
-	timeout 20 "$prog" "$@" $args >/dev/null 2>"$tmp/stderr"
+	(cd "$rundir" && exec timeout 20 "$prog" "$@" $args) >/dev/null 2>"$tmp/stderr"
 	status=$?
+	[ "$rundir" = "$dir" ] || rm -rf "$rundir"
 	if [ $regen = 1 ]; then
 		{ echo "$status"; cat "$tmp/stderr"; } >"$name.expect"
 		echo "ok $n - $name: wrote $name.expect (status $status)"
